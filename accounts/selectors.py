@@ -1,0 +1,30 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min
+
+from .models import User
+
+
+def user_by_email(email: str | None) -> User | None:
+    if not email:
+        return None
+    return User.objects.filter(email=User.objects.normalize_email(email)).first()
+
+
+@dataclass(frozen=True)
+class TwoFactorSummary:
+    enabled: bool
+    authenticators: int
+    since: datetime | None
+
+
+def two_factor_summary(user) -> TwoFactorSummary:
+    from twofactor.models import Authenticator
+
+    row = Authenticator.objects.filter(user=user, confirmed=True).aggregate(
+        count=Count("pk"), since=Min("created_at")
+    )
+    return TwoFactorSummary(
+        enabled=row["count"] > 0, authenticators=row["count"], since=row["since"]
+    )

@@ -1,0 +1,36 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from .models import Team, User
+
+
+def get_or_create_team(*, name: str) -> Team:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A team needs a name.", code="team_name")
+    team = Team.objects.filter(name__iexact=name).first()
+    return team or Team.objects.create(name=name)
+
+
+def add_member(
+    *, email: str, team_name: str, password: str, full_name: str = "", manager: bool = False
+) -> User:
+    """Create a user in a team (the team too, if new), all or nothing."""
+    email = User.objects.normalize_email(email)
+    validate_email(email)
+    if User.objects.filter(email=email).exists():
+        raise ValidationError(f"A user with the email {email} already exists.", code="exists")
+    with transaction.atomic():
+        team = get_or_create_team(name=team_name)
+        user = User(
+            email=email,
+            full_name=" ".join(full_name.split()),
+            team=team,
+            role=User.Role.MANAGER if manager else User.Role.MEMBER,
+        )
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    return user

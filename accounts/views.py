@@ -1,0 +1,60 @@
+from django.contrib import auth
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from twofactor import flows, services
+from twofactor.middleware import allowed_before_code, allowed_during_setup
+
+from . import selectors
+from .forms import SignInForm
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    next_url = flows.safe_next(request)
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(next_url)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        return flows.complete_password_step(request, form.get_user(), next_url)
+    if form.is_bound and form.has_error("__all__", "invalid_login"):
+        services.record_activity(
+            kind=services.Activity.Kind.PASSWORD_FAILED,
+            request_meta=services.RequestMeta.from_request(request),
+            subject=selectors.user_by_email(form.cleaned_data.get("email")),
+            email=form.cleaned_data.get("email", ""),
+        )
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+
+
+@allowed_during_setup
+@allowed_before_code
+@require_POST
+def sign_out(request):
+    user = request.user
+    if user.is_authenticated:
+        services.record_activity(
+            kind=services.Activity.Kind.SIGNED_OUT,
+            subject=user,
+            actor=user,
+            request_meta=services.RequestMeta.from_request(request),
+        )
+    auth.logout(request)  # flushes the server-side session
+    return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", ""))
+
+
+@login_required
+def preferences(request):
+    return render(
+        request,
+        "accounts/preferences.html",
+        {"two_factor": selectors.two_factor_summary(request.user)},
+    )

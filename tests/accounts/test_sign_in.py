@@ -1,0 +1,138 @@
+"""Sign in, sign out and My Preferences (the password step; the code step is in twofactor)."""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, sign_in_verified
+from twofactor.flows import PENDING_KEY
+from twofactor.models import Activity
+
+SIGN_IN = reverse("accounts:sign_in")
+PREFERENCES = reverse("accounts:preferences")
+SAME_MESSAGE = "The email or password is not correct."
+
+
+def post_sign_in(client, email, password, next_url=None):
+    url = SIGN_IN + (f"?next={next_url}" if next_url else "")
+    return client.post(url, {"email": email, "password": password})
+
+
+def test_sign_in_page_shows_the_labels(client, db):
+    page = client.get(SIGN_IN).content.decode()
+    assert "<h1>Sign in</h1>" in page
+    assert ">Email</label>" in page and ">Password</label>" in page
+    assert 'type="submit" class="button button--primary">Sign in</button>' in page
+
+
+def test_correct_password_without_authenticator_signs_in_and_goes_to_setup(client, member):
+    response = post_sign_in(client, "alice@acme.test", PASSWORD)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("twofactor:setup"))
+    assert client.session[SESSION_KEY] == str(member.pk)
+
+
+def test_email_is_matched_without_regard_to_case(client, member):
+    response = post_sign_in(client, "  ALICE@Acme.Test ", PASSWORD)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(member.pk)
+
+
+def test_correct_password_with_authenticator_only_leaves_a_pending_state(
+    client, member, add_authenticator
+):
+    add_authenticator(member)
+    response = post_sign_in(client, "alice@acme.test", PASSWORD)
+    assert response.url.startswith(reverse("twofactor:code"))
+    assert SESSION_KEY not in client.session
+    assert client.session[PENDING_KEY]["user"] == member.pk
+    assert client.get(PREFERENCES).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [("alice@acme.test", "wrong password"), ("nobody@acme.test", PASSWORD)],
+    ids=["wrong-password", "unknown-email"],
+)
+def test_wrong_password_and_unknown_email_get_the_same_message(client, member, email, password):
+    response = post_sign_in(client, email, password)
+    assert response.status_code == 200
+    assert SAME_MESSAGE in response.content.decode()
+    assert SESSION_KEY not in client.session
+    assert PENDING_KEY not in client.session
+
+
+def test_inactive_user_cannot_sign_in_and_gets_the_same_message(client, member):
+    member.is_active = False
+    member.save()
+    response = post_sign_in(client, "alice@acme.test", PASSWORD)
+    assert SAME_MESSAGE in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_failed_password_is_recorded_without_the_password(client, member):
+    post_sign_in(client, "alice@acme.test", "hunter2-wrong")
+    record = Activity.objects.get(kind=Activity.Kind.PASSWORD_FAILED)
+    assert record.subject == member
+    assert "hunter2-wrong" not in str(record.detail)
+
+
+def test_empty_and_malformed_input_get_field_messages_not_errors(client, db):
+    response = client.post(SIGN_IN, {"email": "not-an-email", "password": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a valid email address." in page
+    assert "This field is required." in page
+
+
+def test_oversized_password_is_refused_with_a_message(client, member):
+    response = post_sign_in(client, "alice@acme.test", "x" * 5000)
+    assert response.status_code == 200
+    assert "at most 4096 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/steal", "//evil.example/", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_next_to_another_site_is_ignored(client, member, next_url):
+    response = post_sign_in(client, "alice@acme.test", PASSWORD, next_url)
+    assert "evil.example" not in response.url
+    assert "javascript" not in response.url
+
+
+def test_next_on_this_site_is_kept(client, member):
+    response = post_sign_in(client, "alice@acme.test", PASSWORD, "/preferences/")
+    assert "next=%2Fpreferences%2F" in response.url
+
+
+def test_sign_out_ends_the_server_side_session(client, member, add_authenticator):
+    sign_in_verified(client, member, add_authenticator(member))
+    old_key = client.session.session_key
+    response = client.post(reverse("accounts:sign_out"))
+    assert response.status_code == 302
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=old_key).exists()
+    assert client.get(PREFERENCES).status_code == 302
+
+
+def test_sign_out_by_get_is_refused(client, member, add_authenticator):
+    sign_in_verified(client, member, add_authenticator(member))
+    assert client.get(reverse("accounts:sign_out")).status_code == 405
+    assert client.get(PREFERENCES).status_code == 200
+
+
+def test_preferences_requires_sign_in(client, db):
+    response = client.get(PREFERENCES)
+    assert response.status_code == 302
+    assert response.url == f"{SIGN_IN}?next={PREFERENCES}"
+
+
+def test_preferences_shows_profile_and_two_factor_section(client, manager, add_authenticator):
+    sign_in_verified(client, manager, add_authenticator(manager))
+    page = client.get(PREFERENCES).content.decode()
+    assert "<h1>My Preferences</h1>" in page
+    for text in ("Marta", "marta@acme.test", "Acme", "Manager", "Two-Factor Authentication"):
+        assert text in page
+    assert page.index("Profile") < page.index("Two-Factor Authentication")

@@ -1,0 +1,90 @@
+"""Personas and helpers shared by every test: a Manager and a Member of Acme, and an outsider
+from another team (Globex); authenticators with known keys; a frozen clock."""
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from accounts.models import Team, User
+from twofactor import totp
+from twofactor.models import Authenticator
+
+PASSWORD = "correct horse battery staple"
+NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Argon2 costs ~130 ms a check; its use in production is tested on its own.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock():
+    """Time stands still until the test moves it with ``clock.shift(seconds)``."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email, *, team=None, role=User.Role.MEMBER, password=PASSWORD, **fields):
+        user = User(email=email, team=team, role=role, **fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def acme(db):
+    return Team.objects.create(name="Acme")
+
+
+@pytest.fixture
+def globex(db):
+    return Team.objects.create(name="Globex")
+
+
+@pytest.fixture
+def manager(make_user, acme):
+    return make_user("marta@acme.test", team=acme, role=User.Role.MANAGER, full_name="Marta")
+
+
+@pytest.fixture
+def member(make_user, acme):
+    return make_user("alice@acme.test", team=acme, full_name="Alice")
+
+
+@pytest.fixture
+def outsider(make_user, globex):
+    return make_user("charlie@globex.test", team=globex, full_name="Charlie")
+
+
+@pytest.fixture
+def add_authenticator(db):
+    def add(user, *, name="My phone", key=None, confirmed=True):
+        device = Authenticator(user=user, name=name, confirmed=confirmed)
+        device.key = key or totp.generate_key()
+        device.save()
+        return device
+
+    return add
+
+
+def code_for(device, *, offset_steps=0):
+    """The code the user's app shows now (or ``offset_steps`` steps away)."""
+    return totp.code_at(device.key, time.time() + offset_steps * totp.STEP_SECONDS)
+
+
+def sign_in_verified(client, user, device):
+    """A session that has passed the password and the code with ``device``."""
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

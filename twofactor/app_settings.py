@@ -1,0 +1,42 @@
+"""Defaults of the two-factor app, read at call time so tests and deployments can override them."""
+
+from django.conf import settings
+
+
+def _get(name: str, default):
+    return getattr(settings, f"TWOFACTOR_{name}", default)
+
+
+def pending_sign_in_seconds() -> int:
+    """How long a password-verified (not yet code-verified) sign-in stays valid."""
+    return _get("PENDING_SECONDS", 5 * 60)
+
+
+def recent_authentication_seconds() -> int:
+    """How long a re-entered password counts as recent authentication."""
+    return _get("RECENT_AUTHENTICATION_SECONDS", 10 * 60)
+
+
+def throttle_factor() -> int:
+    """Back-off after wrong codes: factor * 2**(failures - 1) seconds."""
+    return _get("THROTTLE_FACTOR", 1)
+
+
+def lock_after_failures() -> int:
+    return _get("LOCK_AFTER_FAILURES", 10)
+
+
+def lock_seconds() -> int:
+    return _get("LOCK_SECONDS", 60 * 60)
+
+
+def trusted_browser_days() -> int:
+    return _get("TRUSTED_BROWSER_DAYS", 30)
+
+
+def trusted_browser_cookie_name() -> str:
+    return _get("TRUSTED_BROWSER_COOKIE_NAME", "axur_trusted_browser")
+
+
+def trusted_browser_cookie_secure() -> bool:
+    return _get("TRUSTED_BROWSER_COOKIE_SECURE", settings.SESSION_COOKIE_SECURE)

@@ -1,0 +1,71 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import totp
+
+
+class CodeField(forms.CharField):
+    """The 6-digit code from the app; spaces and dashes are allowed ("123 456")."""
+
+    default_error_messages = {
+        "malformed": _("Enter the 6-digit code that your authenticator app shows."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Security code"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "autocomplete": "one-time-code",
+                    "maxlength": "20",
+                    "pattern": r"[0-9 \-]*",
+                    "autofocus": True,
+                    "data-code-input": "",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        code = totp.normalize_code(value)
+        if code is None:
+            raise forms.ValidationError(self.error_messages["malformed"], code="malformed")
+        return code
+
+
+class CodeForm(forms.Form):
+    code = CodeField()
+
+    error_messages = {
+        "wrong": _(
+            "That code is not correct. Check that your phone sets its date and time "
+            "automatically, then type the code the app shows now."
+        ),
+        "replayed": _("That code has already been used. Wait for the next code in your app."),
+        "throttled": _("Too many wrong codes. Wait %(seconds)s seconds, then try again."),
+        "locked": _(
+            "Code entry is locked after too many wrong codes. Try again after %(time)s, or ask "
+            "a Manager of your team to reset your two-factor authentication."
+        ),
+    }
+
+
+class DeviceNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Device name"),
+        max_length=64,
+        help_text=_('For example "My personal phone".'),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+    error_messages = {"blank": _("Give the device a name, for example “My personal phone”.")}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(self.error_messages["blank"], code="blank")
+        return name

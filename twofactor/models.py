@@ -1,0 +1,200 @@
+import enum
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+
+from . import app_settings, crypto, totp
+
+
+class VerifyLocked(enum.Enum):
+    """Why django-otp's verify_is_allowed says no, beside its own back-off reason."""
+
+    LOCKED = "LOCKED"
+
+
+class Authenticator(ThrottlingMixin, TimestampMixin, Device):
+    """An authenticator app (TOTP) of one user; the key is stored encrypted.
+
+    ``confirmed`` stays False until the user has typed a correct code in the setup wizard;
+    django-otp and the portal ignore unconfirmed devices for sign-in.
+    """
+
+    encrypted_key = models.TextField(editable=False)
+    last_t = models.BigIntegerField(
+        default=-1, editable=False, help_text="Time step of the last accepted code (no replay)."
+    )
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+        indexes = [models.Index(fields=["user", "confirmed"], name="authenticator_user_idx")]
+
+    @property
+    def key(self) -> bytes:
+        return crypto.decrypt(self.encrypted_key)
+
+    @key.setter
+    def key(self, value: bytes) -> None:
+        self.encrypted_key = crypto.encrypt(value)
+
+    def get_throttle_factor(self):
+        return app_settings.throttle_factor()
+
+    def lock_expires_at(self):
+        """When the lock after too many failures ends, or None if not locked by count."""
+        if (
+            self.throttling_failure_count >= app_settings.lock_after_failures()
+            and self.throttling_failure_timestamp is not None
+        ):
+            return self.throttling_failure_timestamp + timedelta(
+                seconds=app_settings.lock_seconds()
+            )
+        return None
+
+    def verify_is_allowed(self):
+        locked_until = self.lock_expires_at()
+        if locked_until is not None:
+            if timezone.now() < locked_until:
+                return False, {
+                    "reason": VerifyLocked.LOCKED,
+                    "failure_count": self.throttling_failure_count,
+                    "locked_until": locked_until,
+                }
+            # The lock has run out: start afresh rather than with a huge back-off.
+            return True, None
+        return super().verify_is_allowed()
+
+    def find_step(self, code: str, *, at: float) -> int | None:
+        return totp.find_step(self.key, code, at=at)
+
+    def accept_step(self, t: int) -> None:
+        """Record an accepted code (caller saves): later codes must be newer."""
+        self.last_t = t
+        self.set_last_used_timestamp(commit=False)
+        self.throttle_reset(commit=False)
+
+    def verify_token(self, token):
+        """django-otp's single-device verification (used by django-otp's own forms)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = totp.normalize_code(str(token))
+        t = self.find_step(code, at=timezone.now().timestamp()) if code else None
+        if t is not None and t > self.last_t:
+            self.accept_step(t)
+            self.save()
+            return True
+        if self.lock_expires_at() is not None:
+            self.throttle_reset(commit=False)
+        self.throttle_increment()
+        return False
+
+
+class TrustedBrowser(models.Model):
+    """A browser in which the user typed a correct code: it skips the code until it expires.
+
+    The cookie holds ``<id>.<token>``; only an HMAC of the token, the user and the user's security
+    stamp is stored, so a stolen database yields no cookie and a new stamp voids every browser.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_browsers"
+    )
+    token_hash = models.CharField(max_length=64, editable=False)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("trusted browser")
+        verbose_name_plural = _("trusted browsers")
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="trusted_browser_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.user_agent[:60]}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class ActivityQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Activity records cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Activity records cannot be deleted.")
+
+
+class Activity(models.Model):
+    """One 2FA or sign-in event. Append-only: it can be neither changed nor deleted."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_ACCEPTED = "password_accepted", _("Password accepted")
+        PASSWORD_FAILED = "password_failed", _("Wrong password")
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        CODE_ACCEPTED = "code_accepted", _("Security code accepted")
+        CODE_FAILED = "code_failed", _("Wrong security code")
+        CODE_LOCKED = "code_locked", _("Code entry locked")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor authentication turned on")
+        DEVICE_ADDED = "device_added", _("Authenticator added")
+        DEVICE_RENAMED = "device_renamed", _("Authenticator renamed")
+        DEVICE_REMOVED = "device_removed", _("Authenticator removed")
+        BROWSER_TRUSTED = "browser_trusted", _("Browser trusted")
+        BROWSER_REVOKED = "browser_revoked", _("Browser revoked")
+        RESET = "reset", _("Two-factor authentication reset")
+        RESET_REQUESTED = "reset_requested", _("Reset requested")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whom"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="activity_team_time_idx"),
+            models.Index(fields=["subject", "-created_at"], name="activity_subject_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Activity records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Activity records cannot be deleted.")

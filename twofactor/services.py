@@ -1,0 +1,331 @@
+"""The actions of the two-factor app. Each is one transaction and records its activity."""
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from . import app_settings, totp
+from .models import Activity, Authenticator, TrustedBrowser, VerifyLocked
+
+DEFAULT_DEVICE_NAME = "Authenticator"
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where an action came from, for activity records and security emails."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "RequestMeta":
+        return cls(
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+        )
+
+
+def record_activity(
+    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+) -> Activity:
+    """Append one activity record. ``detail`` must never hold a password, code or key."""
+    team_id = getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
+    return Activity.objects.create(
+        kind=kind,
+        subject=subject,
+        actor=actor,
+        team_id=team_id,
+        ip_address=request_meta.ip_address,
+        user_agent=request_meta.user_agent,
+        detail=detail,
+    )
+
+
+def has_authenticator(user) -> bool:
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
+
+
+# Codes -----------------------------------------------------------------------------------------
+
+
+class CodeOutcome(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    REPLAYED = "replayed"
+    THROTTLED = "throttled"
+    LOCKED = "locked"
+    NO_DEVICE = "no_device"
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    outcome: CodeOutcome
+    device: Authenticator | None = None
+    retry_at: datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is CodeOutcome.ACCEPTED
+
+
+def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) -> CodeResult:
+    """Check ``code`` against ``devices`` (locked rows) and update their throttle in step.
+
+    The devices of one user share one count of consecutive failures, so the back-off and the lock
+    apply per user however many authenticators there are.
+    """
+    if not devices:
+        return CodeResult(CodeOutcome.NO_DEVICE)
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            outcome = (
+                CodeOutcome.LOCKED
+                if info["reason"] is VerifyLocked.LOCKED
+                else CodeOutcome.THROTTLED
+            )
+            record_activity(
+                kind=Activity.Kind.CODE_FAILED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                refused=outcome.value,
+            )
+            return CodeResult(outcome, retry_at=info["locked_until"])
+
+    now = timezone.now()
+    matched = None
+    replayed = False
+    for device in devices:
+        t = device.find_step(code, at=now.timestamp())
+        if t is not None and t > device.last_t:
+            matched = (device, t)
+            break
+        replayed = replayed or t is not None
+
+    if matched:
+        device, t = matched
+        for other in devices:
+            other.throttle_reset(commit=False)
+        device.accept_step(t)
+        for other in devices:
+            other.save()
+        record_activity(
+            kind=Activity.Kind.CODE_ACCEPTED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            device=device.name,
+        )
+        return CodeResult(CodeOutcome.ACCEPTED, device=device)
+
+    for device in devices:
+        if device.lock_expires_at() is not None:  # an old lock that has run out
+            device.throttle_reset(commit=False)
+        device.throttle_increment(commit=False)
+        device.save()
+    failures = max(device.throttling_failure_count for device in devices)
+    record_activity(
+        kind=Activity.Kind.CODE_FAILED,
+        subject=user,
+        actor=user,
+        request_meta=request_meta,
+        failures=failures,
+        replayed=replayed,
+    )
+    if failures >= app_settings.lock_after_failures():
+        record_activity(
+            kind=Activity.Kind.CODE_LOCKED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            failures=failures,
+        )
+        return CodeResult(CodeOutcome.LOCKED, retry_at=devices[0].lock_expires_at())
+    return CodeResult(CodeOutcome.REPLAYED if replayed else CodeOutcome.WRONG)
+
+
+def verify_sign_in_code(*, user, code: str, request_meta: RequestMeta) -> CodeResult:
+    """The code step of sign-in: any confirmed authenticator of the user may answer."""
+    with transaction.atomic():
+        devices = list(
+            Authenticator.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+        )
+        return _check_code(user=user, devices=devices, code=code, request_meta=request_meta)
+
+
+# Setup -----------------------------------------------------------------------------------------
+
+
+def start_authenticator_setup(*, user) -> Authenticator:
+    """Create the unconfirmed authenticator of the wizard's QR step with a fresh key.
+
+    Any earlier unfinished setup of the user is discarded, so an abandoned wizard leaves
+    nothing usable behind.
+    """
+    with transaction.atomic():
+        Authenticator.objects.filter(user=user, confirmed=False).delete()
+        device = Authenticator(user=user, name=DEFAULT_DEVICE_NAME, confirmed=False)
+        device.key = totp.generate_key()
+        device.save()
+    return device
+
+
+def confirm_authenticator(
+    *, user, device_id: int, code: str, request_meta: RequestMeta
+) -> CodeResult:
+    """The wizard's code step: a correct code turns the new authenticator on."""
+    with transaction.atomic():
+        device = (
+            Authenticator.objects.select_for_update()
+            .filter(user=user, pk=device_id, confirmed=False)
+            .first()
+        )
+        result = _check_code(
+            user=user, devices=[device] if device else [], code=code, request_meta=request_meta
+        )
+        if not result.accepted:
+            return result
+        first = not Authenticator.objects.filter(user=user, confirmed=True).exists()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record_activity(
+            kind=Activity.Kind.DEVICE_ADDED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            device=device.name,
+        )
+        if first:
+            record_activity(
+                kind=Activity.Kind.TWO_FACTOR_ENABLED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+            )
+    return result
+
+
+def rename_authenticator(*, user, device: Authenticator, name: str, request_meta) -> None:
+    with transaction.atomic():
+        old = device.name
+        device.name = name
+        device.save(update_fields=["name"])
+        if old != name:
+            record_activity(
+                kind=Activity.Kind.DEVICE_RENAMED,
+                subject=device.user,
+                actor=user,
+                request_meta=request_meta,
+                device=name,
+                previous=old,
+            )
+
+
+# Trusted browsers ------------------------------------------------------------------------------
+
+
+class TrustedBrowserTokenGenerator:
+    """Makes and checks trusted-browser cookies (``<id>.<token>``).
+
+    The stored hash folds in the user's id and security stamp: a cookie works only for the user
+    it was made for, and a new stamp (reset, new password) voids every cookie at once.
+    """
+
+    key_salt = "twofactor.TrustedBrowserTokenGenerator"
+
+    def _now(self) -> datetime:
+        return timezone.now()
+
+    def make_token(self) -> str:
+        return secrets.token_urlsafe(32)
+
+    def hash(self, user, token: str) -> str:
+        value = f"{user.pk}:{user.security_stamp}:{token}"
+        return salted_hmac(self.key_salt, value, algorithm="sha256").hexdigest()
+
+    def cookie_value(self, browser: TrustedBrowser, token: str) -> str:
+        return f"{browser.pk}.{token}"
+
+    def check(self, user, cookie_value: str | None) -> TrustedBrowser | None:
+        """The user's live trusted browser that the cookie names, or None."""
+        browser_id, _, token = (cookie_value or "").partition(".")
+        if not browser_id.isdigit() or not token or len(token) > 100:
+            return None
+        browser = TrustedBrowser.objects.filter(pk=int(browser_id), user=user).first()
+        if browser is None or browser.is_expired(self._now()):
+            return None
+        if not constant_time_compare(browser.token_hash, self.hash(user, token)):
+            return None
+        return browser
+
+
+trusted_browser_tokens = TrustedBrowserTokenGenerator()
+
+
+def trust_browser(*, user, request_meta: RequestMeta, replacing: str | None = None) -> str:
+    """Remember this browser for the user; returns the cookie value to set.
+
+    ``replacing`` is the browser's previous cookie: a browser already trusted by this user is
+    refreshed rather than listed twice.
+    """
+    now = timezone.now()
+    token = trusted_browser_tokens.make_token()
+    with transaction.atomic():
+        browser = trusted_browser_tokens.check(user, replacing)
+        if browser is None:
+            browser = TrustedBrowser(user=user, created_at=now)
+            kind = Activity.Kind.BROWSER_TRUSTED
+        else:
+            kind = None
+        browser.token_hash = trusted_browser_tokens.hash(user, token)
+        browser.user_agent = request_meta.user_agent
+        browser.ip_address = request_meta.ip_address
+        browser.last_seen_at = now
+        browser.expires_at = now + timedelta(days=app_settings.trusted_browser_days())
+        browser.save()
+        if kind:
+            record_activity(
+                kind=kind,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                browser=browser.pk,
+            )
+    return trusted_browser_tokens.cookie_value(browser, token)
+
+
+def sign_in_from_trusted_browser(
+    *, user, cookie_value: str | None, request_meta: RequestMeta
+) -> Authenticator | None:
+    """If the cookie is a live trusted browser of this user, note the visit and return the
+    authenticator the session counts as verified by; otherwise None (a code is needed)."""
+    with transaction.atomic():
+        browser = trusted_browser_tokens.check(user, cookie_value)
+        if browser is None:
+            return None
+        device = (
+            Authenticator.objects.filter(user=user, confirmed=True)
+            .order_by("-last_used_at", "-pk")
+            .first()
+        )
+        if device is None:
+            return None
+        browser.last_seen_at = timezone.now()
+        browser.ip_address = request_meta.ip_address
+        browser.save(update_fields=["last_seen_at", "ip_address"])
+        record_activity(
+            kind=Activity.Kind.SIGNED_IN,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            trusted_browser=browser.pk,
+        )
+    return device

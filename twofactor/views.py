@@ -1,0 +1,259 @@
+import math
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from accounts.forms import PasswordConfirmForm
+
+from . import flows, qr, services, totp
+from .forms import CodeForm, DeviceNameForm
+from .middleware import allowed_before_code, allowed_during_setup
+from .models import Authenticator
+from .services import CodeOutcome
+
+AUTHENTICATOR_APPS = [
+    {
+        "name": "Google Authenticator",
+        "google_play": "https://play.google.com/store/apps/details?id=com.google.android.apps.authenticator2",
+        "app_store": "https://apps.apple.com/app/google-authenticator/id388497605",
+    },
+    {
+        "name": "Microsoft Authenticator",
+        "google_play": "https://play.google.com/store/apps/details?id=com.azure.authenticator",
+        "app_store": "https://apps.apple.com/app/microsoft-authenticator/id983156458",
+    },
+]
+
+
+def add_code_error(form: CodeForm, result: services.CodeResult) -> None:
+    """Turn a refused code into the message the person reads next to the field."""
+    key = {
+        CodeOutcome.REPLAYED: "replayed",
+        CodeOutcome.THROTTLED: "throttled",
+        CodeOutcome.LOCKED: "locked",
+    }.get(result.outcome, "wrong")
+    message = form.error_messages[key]
+    if result.retry_at is not None:
+        wait = (result.retry_at - timezone.now()).total_seconds()
+        message = message % {
+            "seconds": max(1, math.ceil(wait)),
+            "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT"),
+        }
+    form.add_error("code", ValidationError(message, code=key))
+
+
+# Code at sign-in -------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@allowed_before_code
+def code(request):
+    next_url = flows.safe_next(request)
+    user = flows.pending_user(request)
+    if user is None:
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(next_url)
+        if request.method == "POST":
+            messages.info(request, _("Your sign-in took too long. Please sign in again."))
+        return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        result = services.verify_sign_in_code(
+            user=user,
+            code=form.cleaned_data["code"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        if result.accepted:
+            return flows.complete_code_step(request, user, result.device, next_url)
+        if result.outcome is CodeOutcome.NO_DEVICE:
+            return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+        add_code_error(form, result)
+    return render(request, "twofactor/code.html", {"form": form, "next": next_url})
+
+
+# Setup wizard ----------------------------------------------------------------------------------
+
+SETUP_STEPS = ["setup", "setup_app", "setup_scan", "setup_verify", "setup_name"]
+
+
+def _wizard(request) -> dict:
+    state = request.session.get(flows.WIZARD_KEY)
+    return state if isinstance(state, dict) else {}
+
+
+def _advance(request, step: int, **changes) -> HttpResponseRedirect:
+    """Allow the wizard up to ``step`` and go there."""
+    state = _wizard(request)
+    state.update(changes, step=max(step, state.get("step", 1)) if step < 5 else 5)
+    request.session[flows.WIZARD_KEY] = state
+    return HttpResponseRedirect(reverse(f"twofactor:{SETUP_STEPS[step - 1]}"))
+
+
+def wizard_step(number: int):
+    """Guard a wizard step: earlier steps first, a recent password for steps 2 to 4, and once
+    the authenticator is on only the naming step remains."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            state = _wizard(request)
+            reached = state.get("step", 1)
+            if reached == 5 and number != 5:
+                return HttpResponseRedirect(reverse("twofactor:setup_name"))
+            if number > reached:
+                return HttpResponseRedirect(reverse(f"twofactor:{SETUP_STEPS[reached - 1]}"))
+            if 1 < number < 5 and not flows.has_recent_authentication(request):
+                messages.info(request, _("For your security, enter your password again."))
+                request.session[flows.WIZARD_KEY] = {"step": 1, "next": state.get("next")}
+                return HttpResponseRedirect(reverse("twofactor:setup"))
+            return view(request, state, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _render_step(request, number: int, template: str, context: dict):
+    context |= {"step": number, "steps": len(SETUP_STEPS)}
+    return render(request, f"twofactor/setup/{template}", context)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@login_required
+@allowed_during_setup
+@require_http_methods(["GET", "POST"])
+@wizard_step(1)
+def setup(request, state):
+    if request.method == "GET":
+        next_url = flows.safe_next(request) if "next" in request.GET else state.get("next")
+        request.session[flows.WIZARD_KEY] = {
+            "step": 1,
+            "next": next_url or reverse("accounts:preferences"),
+        }
+    form = PasswordConfirmForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        flows.mark_recent_authentication(request)
+        return _advance(request, 2)
+    return _render_step(request, 1, "password.html", {"form": form})
+
+
+@csrf_protect
+@login_required
+@allowed_during_setup
+@require_http_methods(["GET", "POST"])
+@wizard_step(2)
+def setup_app(request, state):
+    if request.method == "POST":
+        return _advance(request, 3)
+    return _render_step(request, 2, "app.html", {"apps": AUTHENTICATOR_APPS})
+
+
+@csrf_protect
+@never_cache
+@login_required
+@allowed_during_setup
+@require_http_methods(["GET", "POST"])
+@wizard_step(3)
+def setup_scan(request, state):
+    if request.method == "POST":
+        return _advance(request, 4)
+    device = Authenticator.objects.filter(
+        user=request.user, pk=state.get("device") or 0, confirmed=False
+    ).first()
+    if device is None:
+        device = services.start_authenticator_setup(user=request.user)
+        state["device"] = device.pk
+        request.session[flows.WIZARD_KEY] = state
+    key = device.key
+    uri = totp.provisioning_uri(key, request.user.email)
+    return _render_step(
+        request,
+        3,
+        "scan.html",
+        {
+            "qr_data_uri": qr.qr_png_data_uri(uri),
+            "manual_key": totp.group_for_reading(totp.key_to_base32(key)),
+            "account": request.user.email,
+            "issuer": totp.ISSUER,
+        },
+    )
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@login_required
+@allowed_during_setup
+@require_http_methods(["GET", "POST"])
+@wizard_step(4)
+def setup_verify(request, state):
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        result = services.confirm_authenticator(
+            user=request.user,
+            device_id=state.get("device") or 0,
+            code=form.cleaned_data["code"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        if result.outcome is CodeOutcome.NO_DEVICE:
+            messages.info(request, _("Setup started again in another window. Scan the new code."))
+            state.update(step=3, device=None)
+            request.session[flows.WIZARD_KEY] = state
+            return HttpResponseRedirect(reverse("twofactor:setup_scan"))
+        if result.accepted:
+            request.session.cycle_key()
+            otp_login(request, result.device)
+            cookie = services.trust_browser(
+                user=request.user,
+                request_meta=services.RequestMeta.from_request(request),
+                replacing=flows.trusted_cookie(request),
+            )
+            response = _advance(request, 5)
+            flows.set_trusted_cookie(response, cookie)
+            return response
+        add_code_error(form, result)
+    return _render_step(request, 4, "verify.html", {"form": form})
+
+
+@csrf_protect
+@login_required
+@allowed_during_setup
+@require_http_methods(["GET", "POST"])
+@wizard_step(5)
+def setup_name(request, state):
+    device = Authenticator.objects.filter(
+        user=request.user, pk=state.get("device") or 0, confirmed=True
+    ).first()
+    if device is None:
+        request.session.pop(flows.WIZARD_KEY, None)
+        return HttpResponseRedirect(reverse("accounts:preferences"))
+    form = DeviceNameForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        services.rename_authenticator(
+            user=request.user,
+            device=device,
+            name=form.cleaned_data["name"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        request.session.pop(flows.WIZARD_KEY, None)
+        messages.success(request, _("Two-factor authentication is on."))
+        return HttpResponseRedirect(state.get("next") or reverse("accounts:preferences"))
+    return _render_step(request, 5, "name.html", {"form": form})
