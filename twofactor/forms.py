@@ -59,13 +59,9 @@ class DeviceNameForm(forms.Form):
         label=_("Device name"),
         max_length=64,
         help_text=_('For example "My personal phone".'),
+        error_messages={"required": _("Give the device a name, for example “My personal phone”.")},
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
 
-    error_messages = {"blank": _("Give the device a name, for example “My personal phone”.")}
-
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError(self.error_messages["blank"], code="blank")
-        return name
+        return " ".join(self.cleaned_data["name"].split())

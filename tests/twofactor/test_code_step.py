@@ -1,0 +1,330 @@
+"""The code step of sign-in (rules 3 and 5) and its security requirements."""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, code_for, sign_in_verified
+from twofactor import app_settings
+from twofactor.models import Activity, Authenticator, TrustedBrowser
+from twofactor.services import trusted_browser_tokens
+
+CODE = reverse("twofactor:code")
+PREFERENCES = reverse("accounts:preferences")
+COOKIE = app_settings.trusted_browser_cookie_name()
+
+
+def sign_in(client, user, password=PASSWORD, next_url=None):
+    url = reverse("accounts:sign_in") + (f"?next={next_url}" if next_url else "")
+    return client.post(url, {"email": user.email, "password": password})
+
+
+def enter_code(client, code, next_url=None):
+    return client.post(CODE + (f"?next={next_url}" if next_url else ""), {"code": code})
+
+
+@pytest.fixture
+def device(member, add_authenticator):
+    return add_authenticator(member)
+
+
+@pytest.fixture
+def pending(client, member, device, clock):
+    """A browser that has passed the password step and owes a code."""
+    response = sign_in(client, member)
+    assert response.url.startswith(CODE)
+    return client
+
+
+def test_code_page_shows_the_labels_and_is_not_cached(pending):
+    response = pending.get(CODE)
+    page = response.content.decode()
+    assert "<h1>Two-factor authentication</h1>" in page
+    assert ">Security code</label>" in page and "Authenticate" in page
+    assert 'inputmode="numeric"' in page and 'autocomplete="one-time-code"' in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_correct_code_signs_in_rotates_the_session_and_trusts_the_browser(
+    pending, member, device
+):
+    before = pending.session.session_key
+    response = enter_code(pending, code_for(device), next_url="/preferences/")
+    assert response.status_code == 302 and response.url == "/preferences/"
+    assert pending.session[SESSION_KEY] == str(member.pk)
+    assert pending.session.session_key != before
+    cookie = response.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    browser = TrustedBrowser.objects.get(user=member)
+    assert cookie.value.split(".", 1)[1] not in browser.token_hash
+    assert pending.get(PREFERENCES).status_code == 200
+
+
+def test_same_browser_signs_in_with_the_password_only(pending, member, device):
+    enter_code(pending, code_for(device))
+    pending.post(reverse("accounts:sign_out"))
+    response = sign_in(pending, member, next_url="/preferences/")
+    assert response.url == "/preferences/"
+    assert pending.get(PREFERENCES).status_code == 200
+
+
+def test_a_new_browser_is_asked_for_a_code(pending, member, device):
+    enter_code(pending, code_for(device))
+    other_browser = Client()
+    response = sign_in(other_browser, member)
+    assert response.url.startswith(CODE)
+    assert other_browser.get(PREFERENCES).status_code == 302
+
+
+def test_wrong_code_is_refused_with_the_clock_hint(pending, member, device):
+    response = enter_code(pending, code_for(device, offset_steps=10))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "That code is not correct" in page
+    assert "sets its date and time automatically" in page
+    assert SESSION_KEY not in pending.session
+    assert Activity.objects.filter(kind=Activity.Kind.CODE_FAILED, subject=member).count() == 1
+
+
+@pytest.mark.parametrize("bad", ["12345", "1234567", "12a456", "", "1" * 10_000])
+def test_malformed_codes_are_refused_with_a_message_and_not_counted(pending, device, bad):
+    response = enter_code(pending, bad)
+    assert response.status_code == 200
+    assert SESSION_KEY not in pending.session
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_code_with_spaces_is_accepted(pending, device):
+    code = code_for(device)
+    response = enter_code(pending, f" {code[:3]} {code[3:]} ")
+    assert response.status_code == 302 and SESSION_KEY in pending.session
+
+
+def test_code_one_step_old_is_accepted(pending, device):
+    response = enter_code(pending, code_for(device, offset_steps=-1))
+    assert SESSION_KEY in pending.session, response.content.decode()
+
+
+def test_code_two_steps_old_is_refused(pending, device):
+    enter_code(pending, code_for(device, offset_steps=-2))
+    assert SESSION_KEY not in pending.session
+
+
+def test_replayed_code_is_refused(pending, member, device, clock):
+    code = code_for(device)
+    enter_code(pending, code)
+    other_browser = Client()
+    sign_in(other_browser, member)
+    clock.shift(2)  # past the one-second back-off of nothing: no failure yet
+    response = enter_code(other_browser, code)
+    assert "already been used" in response.content.decode()
+    assert SESSION_KEY not in other_browser.session
+
+
+def test_code_of_another_user_is_refused(pending, manager, add_authenticator):
+    other = add_authenticator(manager)
+    enter_code(pending, code_for(other))
+    assert SESSION_KEY not in pending.session
+
+
+def test_any_of_the_users_authenticators_is_accepted(pending, member, device, add_authenticator):
+    second = add_authenticator(member, name="Tablet")
+    enter_code(pending, code_for(second))
+    assert SESSION_KEY in pending.session
+    second.refresh_from_db()
+    assert second.last_used_at is not None
+
+
+def test_back_off_refuses_even_a_correct_code_until_it_has_passed(pending, device, clock):
+    enter_code(pending, code_for(device, offset_steps=10))
+    response = enter_code(pending, code_for(device))
+    assert "Too many wrong codes. Wait 1 seconds" in response.content.decode()
+    assert SESSION_KEY not in pending.session
+    clock.shift(1)
+    enter_code(pending, code_for(device))
+    assert SESSION_KEY in pending.session
+
+
+def test_back_off_grows_exponentially(pending, device, clock):
+    for _ in range(3):
+        enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
+        device.refresh_from_db()
+        clock.shift(2 ** (device.throttling_failure_count - 1))
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 3
+    enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
+    response = enter_code(pending, code_for(device))
+    assert "Wait 8 seconds" in response.content.decode()
+
+
+def wrong_code(device):
+    right = code_for(device)
+    return "000000" if right != "000000" else "111111"
+
+
+def fail_until_locked(client, device, clock):
+    # The back-off outlasts the 5-minute pending sign-in, so the password is typed again.
+    for _ in range(app_settings.lock_after_failures()):
+        sign_in(client, device.user)
+        enter_code(client, wrong_code(device))
+        device.refresh_from_db()
+        clock.shift(2 ** (device.throttling_failure_count - 1))
+
+
+def test_code_entry_locks_after_ten_consecutive_failures(pending, member, device, clock):
+    fail_until_locked(pending, device, clock)
+    assert device.throttling_failure_count == 10
+    assert Activity.objects.filter(kind=Activity.Kind.CODE_LOCKED, subject=member).exists()
+    clock.shift(30)
+    sign_in(pending, member)
+    response = enter_code(pending, code_for(device))
+    assert "Code entry is locked" in response.content.decode()
+    assert "ask a Manager" in response.content.decode()
+    assert SESSION_KEY not in pending.session
+
+
+def test_lock_ends_after_an_hour(client, member, device, clock):
+    sign_in(client, member)
+    fail_until_locked(client, device, clock)
+    clock.shift(app_settings.lock_seconds() + 1)
+    sign_in(client, member)  # the pending sign-in itself expired meanwhile
+    enter_code(client, code_for(device))
+    assert SESSION_KEY in client.session
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_nine_failures_then_success_resets_the_count(pending, device, clock):
+    for _ in range(9):
+        sign_in(pending, device.user)
+        enter_code(pending, wrong_code(device))
+        device.refresh_from_db()
+        clock.shift(2 ** (device.throttling_failure_count - 1))
+    sign_in(pending, device.user)
+    enter_code(pending, code_for(device))
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_failures_count_per_user_across_authenticators(pending, member, device, add_authenticator):
+    second = add_authenticator(member, name="Tablet")
+    enter_code(pending, wrong_code(device))
+    response = enter_code(pending, code_for(second))
+    assert "Too many wrong codes" in response.content.decode()
+
+
+def test_pending_sign_in_expires_after_five_minutes(pending, device, clock):
+    clock.shift(5 * 60 + 1)
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+
+
+def test_pending_sign_in_gives_no_access(pending):
+    for url in (PREFERENCES, reverse("twofactor:setup"), "/admin/"):
+        response = pending.get(url)
+        assert response.status_code == 302
+        assert "sign-in" in response.url or "login" in response.url
+
+
+def test_code_page_without_a_password_step_goes_to_sign_in(client, db):
+    response = client.get(CODE)
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    response = client.post(CODE, {"code": "123456"})
+    assert response.url.startswith(reverse("accounts:sign_in"))
+
+
+def test_signed_in_session_without_a_code_is_sent_to_the_code_page(client, member, device):
+    client.force_login(member)  # e.g. a session from before 2FA was turned on
+    response = client.get(PREFERENCES)
+    assert response.url.startswith(CODE)
+    enter_code(client, code_for(device))
+    assert client.get(PREFERENCES).status_code == 200
+
+
+def test_user_deactivated_during_the_code_step_is_not_signed_in(pending, member, device):
+    member.is_active = False
+    member.save()
+    enter_code(pending, code_for(device))
+    assert SESSION_KEY not in pending.session
+
+
+# Trusted browsers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trusted(pending, device):
+    """The browser after a correct code: it holds a trusted-browser cookie."""
+    enter_code(pending, code_for(device))
+    pending.post(reverse("accounts:sign_out"))
+    return pending
+
+
+def test_trusted_cookie_of_another_user_does_not_skip_the_code(
+    trusted, manager, add_authenticator
+):
+    add_authenticator(manager)
+    response = sign_in(trusted, manager)
+    assert response.url.startswith(CODE)
+
+
+def test_revoked_trusted_browser_asks_for_a_code(trusted, member):
+    TrustedBrowser.objects.filter(user=member).delete()
+    assert sign_in(trusted, member).url.startswith(CODE)
+
+
+def test_expired_trusted_browser_asks_for_a_code(trusted, member, clock):
+    clock.shift(app_settings.trusted_browser_days() * 24 * 3600 + 1)
+    assert sign_in(trusted, member).url.startswith(CODE)
+
+
+def test_tampered_trusted_cookie_asks_for_a_code(trusted, member):
+    browser_id, token = trusted.cookies[COOKIE].value.split(".", 1)
+    for value in (f"{browser_id}.{token[:-2]}xx", f"{int(browser_id) + 1}.{token}", "garbage"):
+        trusted.cookies[COOKIE] = value
+        assert sign_in(trusted, member).url.startswith(CODE)
+        trusted.session.flush()
+
+
+def test_new_security_stamp_voids_trusted_browsers(trusted, member):
+    member.rotate_security_stamp()
+    member.save()
+    assert sign_in(trusted, member).url.startswith(CODE)
+
+
+def test_password_change_voids_trusted_browsers(trusted, member):
+    member.set_password("a brand new passphrase")
+    member.save()
+    assert sign_in(trusted, member, password="a brand new passphrase").url.startswith(CODE)
+
+
+def test_trusted_browser_stores_only_a_hash(trusted, member):
+    token = trusted.cookies[COOKIE].value.split(".", 1)[1]
+    browser = TrustedBrowser.objects.get(user=member)
+    assert token not in browser.token_hash
+    assert browser.token_hash == trusted_browser_tokens.hash(member, token)
+
+
+def test_signing_in_twice_in_one_browser_keeps_one_trusted_browser(trusted, member, device, clock):
+    trusted.cookies.pop(COOKIE)
+    clock.shift(60)
+    sign_in(trusted, member)
+    enter_code(trusted, code_for(device))
+    assert TrustedBrowser.objects.filter(user=member).count() == 2  # cookie was lost: new one
+    trusted.post(reverse("accounts:sign_out"))
+    TrustedBrowser.objects.filter(user=member).delete()
+    clock.shift(60)
+    sign_in(trusted, member)
+    enter_code(trusted, code_for(device))
+    clock.shift(60)
+    trusted.post(reverse("accounts:sign_out"))
+    sign_in(trusted, member)
+    assert TrustedBrowser.objects.filter(user=member).count() == 1
+
+
+def test_verified_session_is_not_asked_again(client, member, device):
+    sign_in_verified(client, member, device)
+    assert client.get(PREFERENCES).status_code == 200
+    assert Authenticator.objects.filter(user=member).count() == 1
