@@ -136,3 +136,27 @@ def test_preferences_shows_profile_and_two_factor_section(client, manager, add_a
     for text in ("Marta", "marta@acme.test", "Acme", "Manager", "Two-Factor Authentication"):
         assert text in page
     assert page.index("Profile") < page.index("Two-Factor Authentication")
+
+
+# Session time-outs (NIST SP 800-63B AAL2) --------------------------------------------------------
+
+
+def test_session_ends_after_thirty_idle_minutes(client, member, add_authenticator, clock):
+    sign_in_verified(client, member, add_authenticator(member))
+    assert client.get(PREFERENCES).status_code == 200
+    clock.shift(29 * 60)
+    assert client.get(PREFERENCES).status_code == 200
+    clock.shift(29 * 60)  # active a minute ago: still in
+    assert client.get(PREFERENCES).status_code == 200
+    clock.shift(30 * 60)
+    assert client.get(PREFERENCES).status_code == 302
+    assert SESSION_KEY not in client.session
+
+
+def test_session_ends_after_twelve_hours_however_active(client, member, add_authenticator, clock):
+    sign_in_verified(client, member, add_authenticator(member))
+    for _ in range(12 * 60 // 20 - 1):
+        clock.shift(20 * 60)
+        assert client.get(PREFERENCES).status_code == 200
+    clock.shift(20 * 60)
+    assert client.get(PREFERENCES).status_code == 302

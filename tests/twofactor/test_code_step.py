@@ -46,9 +46,7 @@ def test_code_page_shows_the_labels_and_is_not_cached(pending):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_correct_code_signs_in_rotates_the_session_and_trusts_the_browser(
-    pending, member, device
-):
+def test_correct_code_signs_in_rotates_the_session_and_trusts_the_browser(pending, member, device):
     before = pending.session.session_key
     response = enter_code(pending, code_for(device), next_url="/preferences/")
     assert response.status_code == 302 and response.url == "/preferences/"
@@ -262,9 +260,7 @@ def trusted(pending, device):
     return pending
 
 
-def test_trusted_cookie_of_another_user_does_not_skip_the_code(
-    trusted, manager, add_authenticator
-):
+def test_trusted_cookie_of_another_user_does_not_skip_the_code(trusted, manager, add_authenticator):
     add_authenticator(manager)
     response = sign_in(trusted, manager)
     assert response.url.startswith(CODE)

@@ -189,9 +189,7 @@ def test_restarting_the_wizard_discards_the_abandoned_key(wizard_client, member)
     assert not Authenticator.objects.filter(user=member, confirmed=True).exists()
 
 
-def test_an_abandoned_wizard_leaves_no_active_device_and_still_forces_setup(
-    client, member, clock
-):
+def test_an_abandoned_wizard_leaves_no_active_device_and_still_forces_setup(client, member, clock):
     sign_in(client, member.email)
     go_to_scan(client)
     client.post(reverse("accounts:sign_out"))
