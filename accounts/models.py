@@ -1,6 +1,7 @@
 import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -22,7 +23,11 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="team_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="team_name_unique_ci",
+                violation_error_message=_("A team with this name already exists."),
+            ),
         ]
 
     def __str__(self):
@@ -91,7 +96,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message=_("A user with this email already exists."),
+            ),
         ]
 
     def __str__(self):
@@ -119,6 +128,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().set_password(raw_password)
         # A new password voids every session and trusted browser of the old one.
         self.security_stamp = new_security_stamp()
+
+    def check_password(self, raw_password):
+        def upgrade_hash(raw_password):
+            # Rehashing with a newer hasher is not a password change: the stamp stays.
+            AbstractBaseUser.set_password(self, raw_password)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, upgrade_hash)
 
     def rotate_security_stamp(self) -> None:
         """Sign the user out everywhere and void every trusted browser (caller saves)."""

@@ -1,4 +1,4 @@
-"""The administrators' command line: ``add_member`` (and the service behind it) and ``seed_demo``."""
+"""The command line for administrators: ``add_member`` (and its service) and ``seed_demo``."""
 
 import io
 import re
@@ -127,7 +127,9 @@ def test_password_read_from_stdin_signs_the_new_member_in(db, stdin):
 
 def test_password_from_stdin_is_only_the_first_line_without_its_line_ending(db, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\r\nsecond line\n"))
-    call_command("add_member", NEW_EMAIL, "--team", "Initech", "--password-stdin", stdout=io.StringIO())
+    call_command(
+        "add_member", NEW_EMAIL, "--team", "Initech", "--password-stdin", stdout=io.StringIO()
+    )
 
     assert authenticate(email=NEW_EMAIL, password=PASSWORD) is not None
 

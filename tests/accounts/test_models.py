@@ -89,9 +89,7 @@ def test_set_password_stores_an_argon2id_hash(make_user, argon2_hashers):
 
 def test_existing_pbkdf2_hash_still_checks_and_is_upgraded_to_argon2(make_user, argon2_hashers):
     user = make_user("bob@example.test")
-    User.objects.filter(pk=user.pk).update(
-        password=make_password(PASSWORD, hasher="pbkdf2_sha256")
-    )
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
     user.refresh_from_db()
     assert user.password.startswith("pbkdf2_sha256$")
 
@@ -114,21 +112,11 @@ def test_wrong_password_against_a_pbkdf2_hash_fails_and_keeps_the_hash(make_user
     assert user.password == old_hash
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "User.set_password rotates security_stamp, but AbstractBaseUser.check_password's "
-        "hash-upgrade setter saves only update_fields=['password']: the user in memory ends up "
-        "with a stamp the database does not hold"
-    ),
-)
 def test_hash_upgrade_on_check_password_keeps_memory_and_database_in_step(
     make_user, argon2_hashers
 ):
     user = make_user("bob@example.test")
-    User.objects.filter(pk=user.pk).update(
-        password=make_password(PASSWORD, hasher="pbkdf2_sha256")
-    )
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
     user.refresh_from_db()
 
     assert user.check_password(PASSWORD)
@@ -138,13 +126,6 @@ def test_hash_upgrade_on_check_password_keeps_memory_and_database_in_step(
     assert stored.get_session_auth_hash() == user.get_session_auth_hash()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a PBKDF2 -> Argon2 upgrade at sign-in puts the unsaved new security stamp into the "
-        "session hash, so the very next request finds a mismatch and signs the user out"
-    ),
-)
 def test_signing_in_with_an_old_pbkdf2_hash_keeps_the_user_signed_in(
     client, member, argon2_hashers
 ):
