@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "team"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.members, name="members"),
+]

@@ -22,6 +22,16 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _send_emails_at_once(monkeypatch):
+    """Tests run inside a transaction that never commits: run on-commit work (emails) at once.
+    That emails wait for the commit is tested on its own, with a real transaction."""
+    monkeypatch.setattr(
+        "twofactor.notifications.transaction.on_commit",
+        lambda callback, using=None, robust=False: callback(),
+    )
+
+
 @pytest.fixture
 def clock():
     """Time stands still until the test moves it with ``clock.shift(seconds)``."""

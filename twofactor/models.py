@@ -151,6 +151,8 @@ class Activity(models.Model):
         BROWSER_REVOKED = "browser_revoked", _("Browser revoked")
         RESET = "reset", _("Two-factor authentication reset")
         RESET_REQUESTED = "reset_requested", _("Reset requested")
+        RESET_REQUEST_DISMISSED = "reset_request_dismissed", _("Reset request dismissed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -198,3 +200,58 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Activity records cannot be deleted.")
+
+
+class ResetRequest(models.Model):
+    """A person asks the Managers of their team to reset their 2FA (for instance a lost phone).
+
+    A person has at most one open request; a reset or a dismissal closes it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESET = "reset", _("Reset done")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.CASCADE,
+        related_name="reset_requests",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("reset request")
+        verbose_name_plural = _("reset requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="open"),
+                name="one_open_reset_request_per_user",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "status", "-created_at"], name="reset_request_team_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_status_display()}"

@@ -5,12 +5,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from . import app_settings, totp
-from .models import Activity, Authenticator, TrustedBrowser, VerifyLocked
+from .models import Activity, Authenticator, ResetRequest, TrustedBrowser, VerifyLocked
+from .notifications import absolute_url, notify
 
 DEFAULT_DEVICE_NAME = "Authenticator"
 
@@ -139,6 +142,7 @@ def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) 
         replayed=replayed,
     )
     if failures >= app_settings.lock_after_failures():
+        locked_until = devices[0].lock_expires_at()
         record_activity(
             kind=Activity.Kind.CODE_LOCKED,
             subject=user,
@@ -146,7 +150,14 @@ def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) 
             request_meta=request_meta,
             failures=failures,
         )
-        return CodeResult(CodeOutcome.LOCKED, retry_at=devices[0].lock_expires_at())
+        notify(
+            event="code_locked",
+            to_users=[user],
+            request_meta=request_meta,
+            failures=failures,
+            locked_until=locked_until,
+        )
+        return CodeResult(CodeOutcome.LOCKED, retry_at=locked_until)
     return CodeResult(CodeOutcome.REPLAYED if replayed else CodeOutcome.WRONG)
 
 
@@ -210,6 +221,12 @@ def confirm_authenticator(
                 actor=user,
                 request_meta=request_meta,
             )
+        notify(
+            event="two_factor_enabled" if first else "device_added",
+            to_users=[user],
+            request_meta=request_meta,
+            device_name=device.name,
+        )
     return result
 
 
@@ -270,11 +287,14 @@ class TrustedBrowserTokenGenerator:
 trusted_browser_tokens = TrustedBrowserTokenGenerator()
 
 
-def trust_browser(*, user, request_meta: RequestMeta, replacing: str | None = None) -> str:
+def trust_browser(
+    *, user, request_meta: RequestMeta, replacing: str | None = None, announce: bool = True
+) -> str:
     """Remember this browser for the user; returns the cookie value to set.
 
     ``replacing`` is the browser's previous cookie: a browser already trusted by this user is
-    refreshed rather than listed twice.
+    refreshed rather than listed twice. A new browser is announced to the user by email unless
+    ``announce`` is False (setup sends its own email).
     """
     now = timezone.now()
     token = trusted_browser_tokens.make_token()
@@ -299,6 +319,8 @@ def trust_browser(*, user, request_meta: RequestMeta, replacing: str | None = No
                 request_meta=request_meta,
                 browser=browser.pk,
             )
+            if announce:
+                notify(event="new_browser", to_users=[user], request_meta=request_meta)
     return trusted_browser_tokens.cookie_value(browser, token)
 
 
@@ -329,3 +351,183 @@ def sign_in_from_trusted_browser(
             trusted_browser=browser.pk,
         )
     return device
+
+
+def current_trusted_browser_id(*, user, cookie_value: str | None) -> int | None:
+    browser = trusted_browser_tokens.check(user, cookie_value)
+    return browser.pk if browser else None
+
+
+def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
+    """Forget one trusted browser of the user (TrustedBrowser.DoesNotExist if not theirs)."""
+    with transaction.atomic():
+        browser = TrustedBrowser.objects.get(pk=browser_id, user=user)
+        browser.delete()
+        record_activity(
+            kind=Activity.Kind.BROWSER_REVOKED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            browser=browser_id,
+        )
+
+
+def revoke_other_browsers(*, user, keep_browser_id: int | None, request_meta) -> int:
+    with transaction.atomic():
+        others = TrustedBrowser.objects.filter(user=user).exclude(pk=keep_browser_id)
+        count, _ = others.delete()
+        if count:
+            record_activity(
+                kind=Activity.Kind.BROWSER_REVOKED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                count=count,
+                kept=keep_browser_id,
+            )
+    return count
+
+
+def remove_authenticator(*, user, device_id: int, request_meta: RequestMeta) -> Authenticator:
+    """Remove one authenticator of the user (Authenticator.DoesNotExist if not theirs).
+
+    Removing the last one turns 2FA off, so the user is sent to the setup wizard next.
+    """
+    with transaction.atomic():
+        device = Authenticator.objects.select_for_update().get(
+            pk=device_id, user=user, confirmed=True
+        )
+        device.delete()
+        record_activity(
+            kind=Activity.Kind.DEVICE_REMOVED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            device=device.name,
+        )
+        notify(
+            event="device_removed",
+            to_users=[user],
+            request_meta=request_meta,
+            device_name=device.name,
+        )
+    return device
+
+
+def change_password(*, user, new_password: str, request_meta: RequestMeta) -> None:
+    """A new password signs the user out everywhere else and forgets every trusted browser."""
+    with transaction.atomic():
+        user.set_password(new_password)  # new security stamp: other sessions end
+        user.save(update_fields=["password", "security_stamp"])
+        TrustedBrowser.objects.filter(user=user).delete()
+        record_activity(
+            kind=Activity.Kind.PASSWORD_CHANGED, subject=user, actor=user, request_meta=request_meta
+        )
+
+
+# Resets ----------------------------------------------------------------------------------------
+
+
+def managers_of(team, *, excluding=()) -> list:
+    if team is None:
+        return []
+    managers = get_user_model().objects.filter(
+        team=team, role=get_user_model().Role.MANAGER, is_active=True
+    )
+    return list(managers.exclude(pk__in=[person.pk for person in excluding]))
+
+
+def reset_two_factor(*, actor, member, request_meta: RequestMeta) -> None:
+    """Remove the member's authenticators and trusted browsers and end their sessions everywhere.
+
+    One implementation for a Manager's own reset, My Team, the admin action and ``reset_2fa``.
+    The new security stamp voids every session and trusted browser at once, whatever the session
+    backend. Open reset requests of the member are closed.
+    """
+    with transaction.atomic():
+        member = get_user_model().objects.select_for_update().get(pk=member.pk)
+        devices = Authenticator.objects.filter(user=member).delete()[0]
+        browsers = TrustedBrowser.objects.filter(user=member).delete()[0]
+        member.rotate_security_stamp()
+        member.save(update_fields=["security_stamp"])
+        ResetRequest.objects.filter(user=member, status=ResetRequest.Status.OPEN).update(
+            status=ResetRequest.Status.RESET, closed_at=timezone.now(), closed_by=actor
+        )
+        record_activity(
+            kind=Activity.Kind.RESET,
+            subject=member,
+            actor=actor,
+            request_meta=request_meta,
+            authenticators=devices,
+            browsers=browsers,
+        )
+        notify(event="reset", to_users=[member], request_meta=request_meta, actor=actor)
+        if actor is not None and actor.pk != member.pk:
+            notify(
+                event="teammate_reset",
+                to_users=managers_of(member.team, excluding=[actor, member]),
+                request_meta=request_meta,
+                actor=actor,
+                member=member,
+            )
+    return member
+
+
+class ResetRequestThrottled(Exception):
+    """Too many reset requests by one person in a day."""
+
+
+RESET_REQUESTS_PER_DAY = 3
+
+
+def request_reset(*, user, request_meta: RequestMeta) -> tuple[ResetRequest, bool]:
+    """Ask the Managers of the user's team for a reset; returns (request, created).
+
+    While a request is open a second one returns it unchanged (and sends no new email).
+    """
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        existing = ResetRequest.objects.filter(user=user, status=ResetRequest.Status.OPEN).first()
+        if existing:
+            return existing, False
+        since = timezone.now() - timedelta(days=1)
+        if (
+            ResetRequest.objects.filter(user=user, created_at__gte=since).count()
+            >= RESET_REQUESTS_PER_DAY
+        ):
+            raise ResetRequestThrottled
+        try:
+            with transaction.atomic():
+                reset_request = ResetRequest.objects.create(
+                    user=user,
+                    team=user.team,
+                    ip_address=request_meta.ip_address,
+                    user_agent=request_meta.user_agent,
+                )
+        except IntegrityError:  # a parallel request won the race
+            return ResetRequest.objects.get(user=user, status=ResetRequest.Status.OPEN), False
+        record_activity(
+            kind=Activity.Kind.RESET_REQUESTED, subject=user, actor=user, request_meta=request_meta
+        )
+        notify(
+            event="reset_requested",
+            to_users=managers_of(user.team),
+            request_meta=request_meta,
+            requester=user,
+            team_url=absolute_url(reverse("team:members")),
+        )
+    return reset_request, True
+
+
+def dismiss_reset_request(*, actor, reset_request: ResetRequest, request_meta) -> None:
+    with transaction.atomic():
+        updated = ResetRequest.objects.filter(
+            pk=reset_request.pk, status=ResetRequest.Status.OPEN
+        ).update(status=ResetRequest.Status.DISMISSED, closed_at=timezone.now(), closed_by=actor)
+        if updated:
+            record_activity(
+                kind=Activity.Kind.RESET_REQUEST_DISMISSED,
+                subject=reset_request.user,
+                actor=actor,
+                request_meta=request_meta,
+            )

@@ -1,14 +1,39 @@
 from django.urls import path
 
-from . import views
+from .views import code, manage_access, reset, setup
 
 app_name = "twofactor"
 
 urlpatterns = [
-    path("code/", views.code, name="code"),
-    path("setup/", views.setup, name="setup"),
-    path("setup/app/", views.setup_app, name="setup_app"),
-    path("setup/scan/", views.setup_scan, name="setup_scan"),
-    path("setup/verify/", views.setup_verify, name="setup_verify"),
-    path("setup/name/", views.setup_name, name="setup_name"),
+    path("code/", code.code, name="code"),
+    path("lost-phone/", code.lost_phone, name="lost_phone"),
+    path("confirm-password/", code.confirm_password, name="confirm_password"),
+    path("setup/", setup.setup, name="setup"),
+    path("setup/app/", setup.setup_app, name="setup_app"),
+    path("setup/scan/", setup.setup_scan, name="setup_scan"),
+    path("setup/verify/", setup.setup_verify, name="setup_verify"),
+    path("setup/name/", setup.setup_name, name="setup_name"),
+    path("manage/", manage_access.manage, name="manage"),
+    path(
+        "manage/browsers/<int:browser_id>/revoke/",
+        manage_access.revoke_browser,
+        name="revoke_browser",
+    ),
+    path(
+        "manage/browsers/revoke-others/",
+        manage_access.revoke_other_browsers,
+        name="revoke_other_browsers",
+    ),
+    path(
+        "manage/authenticators/<int:device_id>/rename/",
+        manage_access.rename_authenticator,
+        name="rename_authenticator",
+    ),
+    path(
+        "manage/authenticators/<int:device_id>/remove/",
+        manage_access.remove_authenticator,
+        name="remove_authenticator",
+    ),
+    path("reset/", reset.reset_own, name="reset_own"),
+    path("reset/request/", reset.request_reset, name="request_reset"),
 ]

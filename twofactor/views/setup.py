@@ -1,13 +1,10 @@
-import math
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -17,11 +14,12 @@ from django_otp import login as otp_login
 
 from accounts.forms import PasswordConfirmForm
 
-from . import flows, qr, services, totp
-from .forms import CodeForm, DeviceNameForm
-from .middleware import allowed_before_code, allowed_during_setup
-from .models import Authenticator
-from .services import CodeOutcome
+from .. import flows, qr, services, totp
+from ..forms import CodeForm, DeviceNameForm
+from ..middleware import allowed_during_setup
+from ..models import Authenticator
+from ..services import CodeOutcome
+from .code import add_code_error
 
 AUTHENTICATOR_APPS = [
     {
@@ -35,56 +33,6 @@ AUTHENTICATOR_APPS = [
         "app_store": "https://apps.apple.com/app/microsoft-authenticator/id983156458",
     },
 ]
-
-
-def add_code_error(form: CodeForm, result: services.CodeResult) -> None:
-    """Turn a refused code into the message the person reads next to the field."""
-    key = {
-        CodeOutcome.REPLAYED: "replayed",
-        CodeOutcome.THROTTLED: "throttled",
-        CodeOutcome.LOCKED: "locked",
-    }.get(result.outcome, "wrong")
-    message = form.error_messages[key]
-    if result.retry_at is not None:
-        wait = (result.retry_at - timezone.now()).total_seconds()
-        message = message % {
-            "seconds": max(1, math.ceil(wait)),
-            "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT"),
-        }
-    form.add_error("code", ValidationError(message, code=key))
-
-
-# Code at sign-in -------------------------------------------------------------------------------
-
-
-@sensitive_post_parameters("code")
-@csrf_protect
-@never_cache
-@require_http_methods(["GET", "POST"])
-@allowed_before_code
-def code(request):
-    next_url = flows.safe_next(request)
-    user = flows.pending_user(request)
-    if user is None:
-        if request.user.is_authenticated:
-            return HttpResponseRedirect(next_url)
-        if request.method == "POST":
-            messages.info(request, _("Your sign-in took too long. Please sign in again."))
-        return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
-
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        result = services.verify_sign_in_code(
-            user=user,
-            code=form.cleaned_data["code"],
-            request_meta=services.RequestMeta.from_request(request),
-        )
-        if result.accepted:
-            return flows.complete_code_step(request, user, result.device, next_url)
-        if result.outcome is CodeOutcome.NO_DEVICE:
-            return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
-        add_code_error(form, result)
-    return render(request, "twofactor/code.html", {"form": form, "next": next_url})
 
 
 # Setup wizard ----------------------------------------------------------------------------------
@@ -225,6 +173,7 @@ def setup_verify(request, state):
                 user=request.user,
                 request_meta=services.RequestMeta.from_request(request),
                 replacing=flows.trusted_cookie(request),
+                announce=False,
             )
             response = _advance(request, 5)
             flows.set_trusted_cookie(response, cookie)

@@ -1,0 +1,240 @@
+"""Manage Access (rule 6): one's own authenticators and trusted browsers."""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, code_for, sign_in_verified
+from twofactor import app_settings
+from twofactor.flows import mark_recent_authentication
+from twofactor.models import Activity, Authenticator, TrustedBrowser
+
+MANAGE = reverse("twofactor:manage")
+COOKIE = app_settings.trusted_browser_cookie_name()
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+def full_sign_in(client, user, device):
+    """Password and code in a browser, as a person does: the browser becomes trusted."""
+    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
+    response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
+    assert client.session[SESSION_KEY] == str(user.pk), response.content
+    return client
+
+
+def recent(client):
+    session = client.session
+    import time
+
+    session["twofactor_password_at"] = time.time()
+    session.save()
+
+
+@pytest.fixture
+def device(member, add_authenticator):
+    return add_authenticator(member, name="Work phone")
+
+
+@pytest.fixture
+def browser_one(member, device, clock):
+    return full_sign_in(Client(HTTP_USER_AGENT=CHROME), member, device)
+
+
+@pytest.fixture
+def browser_two(member, device, clock, browser_one):
+    clock.shift(30)  # the next code
+    return full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), member, device)
+
+
+def test_page_lists_only_ones_own_devices_and_browsers(
+    browser_one, browser_two, member, manager, add_authenticator, clock
+):
+    other_device = add_authenticator(manager, name="Marta's phone")
+    clock.shift(30)
+    full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, other_device)
+    page = browser_one.get(MANAGE).content.decode()
+    assert "<h1>Manage Access</h1>" in page
+    assert "Work phone" in page and "Marta&#x27;s phone" not in page
+    assert "Chrome on Windows" in page and "Firefox on Linux" in page
+    assert page.count('action="/2fa/manage/browsers/') == 3  # two Revoke + revoke others
+    own = TrustedBrowser.objects.filter(user=member)
+    assert own.count() == 2
+    for browser in TrustedBrowser.objects.filter(user=manager):
+        assert f"/browsers/{browser.pk}/revoke/" not in page
+
+
+def test_this_browser_is_marked(browser_one, browser_two, member):
+    page = browser_two.get(MANAGE).content.decode()
+    row = page[page.index("Firefox on Linux") : page.index("Firefox on Linux") + 200]
+    assert "This browser" in row
+    assert page.count("This browser") == 1
+
+
+def test_page_shows_buttons(browser_one):
+    page = browser_one.get(MANAGE).content.decode()
+    for label in ("Revoke", "Remove", "Add another authenticator", "Revoke all other browsers"):
+        assert label in page
+
+
+def test_revoking_a_browser_means_it_is_asked_for_a_code(browser_one, browser_two, member):
+    firefox = TrustedBrowser.objects.get(user=member, user_agent=FIREFOX)
+    response = browser_one.post(reverse("twofactor:revoke_browser", args=[firefox.pk]))
+    assert response.status_code == 302
+    assert not TrustedBrowser.objects.filter(pk=firefox.pk).exists()
+    browser_two.post(reverse("accounts:sign_out"))
+    response = browser_two.post(
+        reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
+    )
+    assert response.url.startswith(reverse("twofactor:code"))
+    assert Activity.objects.filter(kind=Activity.Kind.BROWSER_REVOKED, subject=member).exists()
+
+
+def test_revoking_the_current_browser_asks_for_a_code_next_time(browser_one, member):
+    current = TrustedBrowser.objects.get(user=member)
+    browser_one.post(reverse("twofactor:revoke_browser", args=[current.pk]))
+    browser_one.post(reverse("accounts:sign_out"))
+    response = browser_one.post(
+        reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
+    )
+    assert response.url.startswith(reverse("twofactor:code"))
+
+
+def test_revoke_all_others_keeps_this_browser(browser_one, browser_two, member):
+    browser_two.post(reverse("twofactor:revoke_other_browsers"))
+    left = TrustedBrowser.objects.filter(user=member)
+    assert [b.user_agent for b in left] == [FIREFOX]
+
+
+def test_another_users_browser_is_a_404(browser_one, manager, add_authenticator, clock):
+    other = Client(HTTP_USER_AGENT=FIREFOX)
+    clock.shift(30)
+    full_sign_in(other, manager, add_authenticator(manager))
+    theirs = TrustedBrowser.objects.get(user=manager)
+    response = browser_one.post(reverse("twofactor:revoke_browser", args=[theirs.pk]))
+    assert response.status_code == 404
+    assert TrustedBrowser.objects.filter(pk=theirs.pk).exists()
+
+
+def test_revoke_needs_post(browser_one, member):
+    browser = TrustedBrowser.objects.get(user=member)
+    assert (
+        browser_one.get(reverse("twofactor:revoke_browser", args=[browser.pk])).status_code == 405
+    )
+    assert TrustedBrowser.objects.filter(pk=browser.pk).exists()
+
+
+def test_another_users_authenticator_is_a_404(client, member, device, manager, add_authenticator):
+    theirs = add_authenticator(manager)
+    sign_in_verified(client, member, device)
+    recent(client)
+    for name in ("twofactor:remove_authenticator", "twofactor:rename_authenticator"):
+        url = reverse(name, args=[theirs.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"name": "mine now"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "My phone"
+
+
+def test_removing_needs_a_recent_password(client, member, device, add_authenticator):
+    second = add_authenticator(member, name="Tablet")
+    sign_in_verified(client, member, device)
+    url = reverse("twofactor:remove_authenticator", args=[second.pk])
+    response = client.post(url)
+    assert response.url.startswith(reverse("twofactor:confirm_password"))
+    assert Authenticator.objects.filter(pk=second.pk).exists()
+    response = client.post(response.url, {"password": "wrong"})
+    assert "That is not your password" in response.content.decode()
+    response = client.post(
+        reverse("twofactor:confirm_password") + f"?next={url}", {"password": PASSWORD}
+    )
+    assert response.url == url
+    assert client.post(url).status_code == 302
+    assert not Authenticator.objects.filter(pk=second.pk).exists()
+    assert client.get(MANAGE).status_code == 200  # still verified by the other device
+
+
+def test_removing_the_device_of_this_session_keeps_it_verified_by_another(
+    client, member, device, add_authenticator
+):
+    add_authenticator(member, name="Tablet")
+    sign_in_verified(client, member, device)
+    recent(client)
+    client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
+    assert client.get(MANAGE).status_code == 200
+
+
+def test_removing_the_last_authenticator_forces_the_wizard(client, member, device):
+    sign_in_verified(client, member, device)
+    recent(client)
+    page = client.get(reverse("twofactor:remove_authenticator", args=[device.pk])).content
+    assert b"only authenticator" in page
+    response = client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
+    assert response.url.startswith(reverse("twofactor:setup"))
+    assert client.get(reverse("accounts:preferences")).url.startswith(reverse("twofactor:setup"))
+    assert Activity.objects.filter(kind=Activity.Kind.DEVICE_REMOVED, subject=member).exists()
+    assert [m.to for m in mail.outbox] == [[member.email]]
+    assert "removed" in mail.outbox[0].subject
+
+
+def test_rename_authenticator(client, member, device):
+    sign_in_verified(client, member, device)
+    url = reverse("twofactor:rename_authenticator", args=[device.pk])
+    assert "Work phone" in client.get(url).content.decode()
+    assert client.post(url, {"name": ""}).status_code == 200
+    assert client.post(url, {"name": "x" * 65}).status_code == 200
+    client.post(url, {"name": "Old phone"})
+    device.refresh_from_db()
+    assert device.name == "Old phone"
+
+
+def test_add_another_authenticator_keeps_the_old_one(client, member, device, clock):
+    import base64
+    import re
+    import time
+
+    sign_in_verified(client, member, device)
+    page = client.get(MANAGE).content.decode()
+    add_url = re.search(r'href="(/2fa/setup/\?next=[^"]+)"', page).group(1)
+    client.get(add_url.replace("&amp;", "&"))
+    client.post(reverse("twofactor:setup"), {"password": PASSWORD})
+    client.post(reverse("twofactor:setup_app"))
+    scan = client.get(reverse("twofactor:setup_scan")).content.decode()
+    b32 = re.search(r"<code[^>]*>([A-Z2-7 ]+)</code>", scan).group(1).replace(" ", "")
+    key = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    client.post(reverse("twofactor:setup_scan"))
+    from twofactor import totp
+
+    client.post(reverse("twofactor:setup_verify"), {"code": totp.code_at(key, time.time())})
+    response = client.post(reverse("twofactor:setup_name"), {"name": "Tablet"})
+    assert response.url == MANAGE
+    assert sorted(Authenticator.objects.filter(user=member).values_list("name", flat=True)) == [
+        "Tablet",
+        "Work phone",
+    ]
+    assert "added" in mail.outbox[-1].subject
+    assert not Activity.objects.filter(kind=Activity.Kind.TWO_FACTOR_ENABLED).exists()
+
+
+def test_manage_access_requires_a_verified_session(client, member, device):
+    assert client.get(MANAGE).status_code == 302
+    client.force_login(member)
+    assert client.get(MANAGE).url.startswith(reverse("twofactor:code"))
+
+
+@pytest.mark.parametrize("with_recent", [True, False])
+def test_mark_recent_authentication_helper(rf, with_recent):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from twofactor.flows import has_recent_authentication
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    if with_recent:
+        mark_recent_authentication(request)
+    assert has_recent_authentication(request) is with_recent

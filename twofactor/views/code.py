@@ -1,0 +1,139 @@
+"""The code step of sign-in, "Lost your phone?", and confirming the password again."""
+
+import math
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import PasswordConfirmForm
+
+from .. import flows, services
+from ..forms import CodeForm
+from ..middleware import allowed_before_code
+from ..services import CodeOutcome
+
+
+def add_code_error(form: CodeForm, result: services.CodeResult) -> None:
+    """Turn a refused code into the message the person reads next to the field."""
+    key = {
+        CodeOutcome.REPLAYED: "replayed",
+        CodeOutcome.THROTTLED: "throttled",
+        CodeOutcome.LOCKED: "locked",
+    }.get(result.outcome, "wrong")
+    message = form.error_messages[key]
+    if result.retry_at is not None:
+        wait = (result.retry_at - timezone.now()).total_seconds()
+        message = message % {
+            "seconds": max(1, math.ceil(wait)),
+            "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT"),
+        }
+    form.add_error("code", ValidationError(message, code=key))
+
+
+def _expired_sign_in(request, next_url):
+    if request.method == "POST":
+        messages.info(request, _("Your sign-in took too long. Please sign in again."))
+    return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@allowed_before_code
+def code(request):
+    next_url = flows.safe_next(request)
+    user = flows.pending_user(request)
+    if user is None:
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(next_url)
+        return _expired_sign_in(request, next_url)
+
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        result = services.verify_sign_in_code(
+            user=user,
+            code=form.cleaned_data["code"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        if result.accepted:
+            return flows.complete_code_step(request, user, result.device, next_url)
+        if result.outcome is CodeOutcome.NO_DEVICE:
+            return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+        add_code_error(form, result)
+    return render(request, "twofactor/code.html", {"form": form, "next": next_url})
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@allowed_before_code
+def lost_phone(request):
+    """For someone who passed the password but has no phone: explain, and ask the Managers."""
+    next_url = flows.safe_next(request)
+    user = flows.pending_user(request)
+    if user is None:
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(next_url)
+        return _expired_sign_in(request, next_url)
+    sent = None
+    if request.method == "POST":
+        sent = send_reset_request(request, user)
+    return render(
+        request,
+        "twofactor/lost_phone.html",
+        {
+            "sent": sent,
+            "has_managers": bool(services.managers_of(user.team)),
+            "next": next_url,
+        },
+    )
+
+
+def send_reset_request(request, user) -> bool:
+    """Record the request and tell the person what happened; True if it stands."""
+    try:
+        _request, created = services.request_reset(
+            user=user, request_meta=services.RequestMeta.from_request(request)
+        )
+    except services.ResetRequestThrottled:
+        messages.error(
+            request,
+            _("You have sent several requests today. Ask a Manager of your team directly."),
+        )
+        return False
+    if created:
+        messages.success(request, _("Your request was sent to the Managers of your team."))
+    else:
+        messages.info(
+            request,
+            _("You already have an open request. The Managers of your team have been told."),
+        )
+    return True
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_password(request):
+    """Recent authentication: type the password again, then go back where you were."""
+    form = PasswordConfirmForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        flows.mark_recent_authentication(request)
+        return HttpResponseRedirect(flows.safe_next(request))
+    return render(
+        request,
+        "twofactor/confirm_password.html",
+        {"form": form, "next": flows.safe_next(request)},
+    )

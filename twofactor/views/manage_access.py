@@ -1,0 +1,111 @@
+"""Manage Access (rule 6): the user's authenticators and trusted browsers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from .. import flows, selectors, services
+from ..decorators import require_recent_authentication
+from ..forms import DeviceNameForm
+from ..models import Authenticator, TrustedBrowser
+
+MANAGE = "twofactor:manage"
+
+
+def _meta(request):
+    return services.RequestMeta.from_request(request)
+
+
+@login_required
+def manage(request):
+    current = services.current_trusted_browser_id(
+        user=request.user, cookie_value=flows.trusted_cookie(request)
+    )
+    return render(
+        request,
+        "twofactor/manage.html",
+        {
+            "authenticators": selectors.authenticators_of(request.user),
+            "browsers": selectors.trusted_browsers_of(request.user, current_id=current),
+            "add_url": flows.url_with_next("twofactor:setup", reverse(MANAGE)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_browser(request, browser_id: int):
+    try:
+        services.revoke_browser(
+            user=request.user, browser_id=browser_id, request_meta=_meta(request)
+        )
+    except TrustedBrowser.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The browser was revoked: it will be asked for a code."))
+    return HttpResponseRedirect(reverse(MANAGE))
+
+
+@login_required
+@require_POST
+def revoke_other_browsers(request):
+    current = services.current_trusted_browser_id(
+        user=request.user, cookie_value=flows.trusted_cookie(request)
+    )
+    count = services.revoke_other_browsers(
+        user=request.user, keep_browser_id=current, request_meta=_meta(request)
+    )
+    messages.success(request, _("Other browsers revoked: %(count)d.") % {"count": count})
+    return HttpResponseRedirect(reverse(MANAGE))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename_authenticator(request, device_id: int):
+    device = get_object_or_404(Authenticator, pk=device_id, user=request.user, confirmed=True)
+    data = request.POST if request.method == "POST" else None
+    form = DeviceNameForm(data, initial={"name": device.name})
+    if form.is_valid():
+        services.rename_authenticator(
+            user=request.user,
+            device=device,
+            name=form.cleaned_data["name"],
+            request_meta=_meta(request),
+        )
+        messages.success(request, _("The authenticator was renamed."))
+        return HttpResponseRedirect(reverse(MANAGE))
+    return render(request, "twofactor/rename.html", {"form": form, "device": device})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@require_recent_authentication
+def remove_authenticator(request, device_id: int):
+    device = get_object_or_404(Authenticator, pk=device_id, user=request.user, confirmed=True)
+    remaining = Authenticator.objects.filter(user=request.user, confirmed=True).exclude(
+        pk=device.pk
+    )
+    if request.method == "POST":
+        services.remove_authenticator(
+            user=request.user, device_id=device.pk, request_meta=_meta(request)
+        )
+        other = remaining.first()
+        if other is None:
+            messages.info(
+                request,
+                _("Two-factor authentication is off. Set up an authenticator app to continue."),
+            )
+            return HttpResponseRedirect(flows.url_with_next("twofactor:setup", reverse(MANAGE)))
+        if request.user.otp_device is None or request.user.otp_device.pk == device.pk:
+            otp_login(request, other)  # this session stays verified by a remaining device
+        messages.success(request, _("The authenticator was removed."))
+        return HttpResponseRedirect(reverse(MANAGE))
+    return render(
+        request,
+        "twofactor/remove.html",
+        {"device": device, "is_last": not remaining.exists()},
+    )

@@ -1,0 +1,46 @@
+"""Resetting one's own 2FA (Managers) and asking for a reset (Members), rule 7."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import flows, services
+from ..decorators import manager_required, require_recent_authentication
+from .code import send_reset_request
+
+
+@login_required
+@manager_required
+@require_http_methods(["GET", "POST"])
+@require_recent_authentication
+def reset_own(request):
+    if request.method == "POST":
+        user = services.reset_two_factor(
+            actor=request.user,
+            member=request.user,
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        # Every other session ends with the new security stamp; this one carries on, to setup.
+        update_session_auth_hash(request, user)
+        flows.mark_recent_authentication(request)
+        messages.info(
+            request,
+            _("Your two-factor authentication was reset. Set up your authenticator app again."),
+        )
+        response = HttpResponseRedirect(
+            flows.url_with_next("twofactor:setup", reverse("accounts:preferences"))
+        )
+        return response
+    return render(request, "twofactor/reset_own.html")
+
+
+@login_required
+@require_POST
+def request_reset(request):
+    send_reset_request(request, request.user)
+    return HttpResponseRedirect(reverse("accounts:preferences"))
