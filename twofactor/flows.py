@@ -139,3 +139,12 @@ def complete_code_step(request, user, device, next_url: str):
     response = HttpResponseRedirect(next_url)
     set_trusted_cookie(response, cookie)
     return response
+
+
+def continue_after_own_reset(request, user, next_url: str):
+    """After resetting one's own 2FA: every other session has ended with the new security
+    stamp; this one carries on, with a recent password, straight into setup."""
+    user.refresh_from_db()
+    auth.update_session_auth_hash(request, user)
+    mark_recent_authentication(request)
+    return HttpResponseRedirect(url_with_next("twofactor:setup", next_url))

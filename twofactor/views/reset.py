@@ -1,7 +1,6 @@
 """Resetting one's own 2FA (Managers) and asking for a reset (Members), rule 7."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -20,22 +19,18 @@ from .code import send_reset_request
 @require_recent_authentication
 def reset_own(request):
     if request.method == "POST":
-        user = services.reset_two_factor(
+        services.reset_two_factor(
             actor=request.user,
             member=request.user,
             request_meta=services.RequestMeta.from_request(request),
         )
-        # Every other session ends with the new security stamp; this one carries on, to setup.
-        update_session_auth_hash(request, user)
-        flows.mark_recent_authentication(request)
         messages.info(
             request,
             _("Your two-factor authentication was reset. Set up your authenticator app again."),
         )
-        response = HttpResponseRedirect(
-            flows.url_with_next("twofactor:setup", reverse("accounts:preferences"))
+        return flows.continue_after_own_reset(
+            request, request.user, reverse("accounts:preferences")
         )
-        return response
     return render(request, "twofactor/reset_own.html")
 
 

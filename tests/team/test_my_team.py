@@ -1,0 +1,335 @@
+"""My Team (issue 5): Managers see and reset the 2FA of their own team's people only."""
+
+import time
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tests.conftest import PASSWORD, code_for, sign_in_verified
+from twofactor import app_settings, services
+from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+
+MEMBERS = reverse("team:members")
+ACTIVITY = reverse("team:activity")
+
+
+def recent(client):
+    session = client.session
+    session["twofactor_password_at"] = time.time()
+    session.save()
+
+
+@pytest.fixture
+def manager_client(clock, client, manager, add_authenticator):
+    sign_in_verified(client, manager, add_authenticator(manager, name="Marta phone"))
+    recent(client)
+    return client
+
+
+@pytest.fixture
+def member_device(member, add_authenticator):
+    return add_authenticator(member, name="Alice phone")
+
+
+def urls_with_ids(member_id, request_id):
+    return [
+        ("get", reverse("team:member_detail", args=[member_id])),
+        ("get", reverse("team:reset_member", args=[member_id])),
+        ("post", reverse("team:reset_member", args=[member_id])),
+        ("post", reverse("team:dismiss_request", args=[request_id])),
+    ]
+
+
+# Authorization ---------------------------------------------------------------------------------
+
+
+def test_member_gets_403_on_every_team_url(client, member, member_device, manager):
+    sign_in_verified(client, member, member_device)
+    recent(client)
+    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    pages = [("get", MEMBERS), ("get", ACTIVITY)] + urls_with_ids(manager.pk, reset_request.pk)
+    for method, url in pages:
+        assert getattr(client, method)(url).status_code == 403, url
+    assert ResetRequest.objects.get(pk=reset_request.pk).status == "open"
+
+
+def test_my_team_is_in_the_navigation_of_managers_only(manager_client, member, member_device):
+    assert ">My Team</a>" in manager_client.get(reverse("accounts:preferences")).content.decode()
+    other = sign_in_verified(Client(), member, member_device)
+    assert ">My Team</a>" not in other.get(reverse("accounts:preferences")).content.decode()
+
+
+def test_another_teams_member_is_a_404_everywhere(manager_client, outsider, add_authenticator):
+    device = add_authenticator(outsider)
+    reset_request, _ = services.request_reset(user=outsider, request_meta=services.RequestMeta())
+    for method, url in urls_with_ids(outsider.pk, reset_request.pk):
+        assert getattr(manager_client, method)(url).status_code == 404, url
+    assert Authenticator.objects.filter(pk=device.pk).exists()
+    assert ResetRequest.objects.get(pk=reset_request.pk).status == "open"
+    page = manager_client.get(MEMBERS + "?q=charlie").content.decode()
+    assert "charlie@globex.test" not in page
+    page = manager_client.get(ACTIVITY + "?person=charlie@globex.test").content.decode()
+    assert "Nobody in your team has this email." in page
+
+
+def test_team_pages_need_a_verified_session(client, manager, add_authenticator):
+    assert client.get(MEMBERS).status_code == 302
+    add_authenticator(manager)
+    client.force_login(manager)
+    assert client.get(MEMBERS).url.startswith(reverse("twofactor:code"))
+
+
+def test_state_changes_need_post(manager_client, member, member_device):
+    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    url = reverse("team:dismiss_request", args=[reset_request.pk])
+    assert manager_client.get(url).status_code == 405
+    assert ResetRequest.objects.get(pk=reset_request.pk).status == "open"
+
+
+def test_state_changes_need_the_csrf_token(manager, add_authenticator, member, member_device):
+    client = Client(enforce_csrf_checks=True)
+    sign_in_verified(client, manager, add_authenticator(manager))
+    recent(client)
+    assert client.post(reverse("team:reset_member", args=[member.pk])).status_code == 403
+    assert Authenticator.objects.filter(user=member).exists()
+
+
+# The list ----------------------------------------------------------------------------------------
+
+
+def test_list_shows_each_teammate_with_the_right_status(
+    manager_client, manager, member, member_device, make_user, acme, add_authenticator, clock
+):
+    bob = make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up
+    carol = make_user("carol@acme.test", team=acme, full_name="Carol")
+    add_authenticator(carol)
+    services.request_reset(user=carol, request_meta=services.RequestMeta())
+    dave = make_user("dave@acme.test", team=acme, full_name="Dave")
+    dave_device = add_authenticator(dave)
+    dave_device.throttling_failure_count = app_settings.lock_after_failures()
+    dave_device.throttling_failure_timestamp = timezone.now()
+    dave_device.save()
+
+    page = manager_client.get(MEMBERS).content.decode()
+    rows = {
+        email: page[page.index(f"<td>{email}</td>") :][:600]
+        for email in ("alice@acme.test", "bob@acme.test", "carol@acme.test", "dave@acme.test")
+    }
+    assert "On since" in rows["alice@acme.test"]
+    assert "Not set up" in rows["bob@acme.test"]
+    assert "Reset requested" in rows["carol@acme.test"]
+    assert "Locked" in rows["dave@acme.test"]
+    assert "Member" in rows["bob@acme.test"]
+    assert page.count(">Reset 2FA</a>") >= 5
+    assert bob.pk  # listed, with its own row
+
+
+def test_search_by_name_or_email(manager_client, member, make_user, acme):
+    make_user("bob@acme.test", team=acme, full_name="Roberto")
+    page = manager_client.get(MEMBERS + "?q=robert").content.decode()
+    assert "bob@acme.test" in page and "alice@acme.test" not in page
+    page = manager_client.get(MEMBERS + "?q=ALICE@").content.decode()
+    assert "alice@acme.test" in page and "bob@acme.test" not in page
+
+
+def test_filter_by_status(manager_client, member, member_device, make_user, acme):
+    make_user("bob@acme.test", team=acme, full_name="Bob")
+    page = manager_client.get(MEMBERS + "?status=off").content.decode()
+    assert "bob@acme.test" in page and "alice@acme.test" not in page
+    page = manager_client.get(MEMBERS + "?status=on").content.decode()
+    assert "alice@acme.test" in page and "bob@acme.test" not in page
+    response = manager_client.get(MEMBERS + "?status=bogus")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_list_is_paginated_by_fifty(manager_client, acme):
+    User.objects.bulk_create(
+        User(email=f"p{n:03}@acme.test", full_name=f"Person {n:03}", team=acme) for n in range(60)
+    )
+    first = manager_client.get(MEMBERS).content.decode()
+    assert first.count("@acme.test</td>") == 50
+    assert "Page 1 of 2" in first
+    second = manager_client.get(MEMBERS + "?page=2").content.decode()
+    assert second.count("@acme.test</td>") == 11  # the 60 and Marta, less the first 50
+    assert manager_client.get(MEMBERS + "?page=999").status_code == 200
+    assert manager_client.get(MEMBERS + "?page=abc").status_code == 200
+
+
+def make_team_of(size, team):
+    people = User.objects.bulk_create(
+        User(email=f"q{n:04}@{team.name}.test", full_name=f"Q {n:04}", team=team)
+        for n in range(size)
+    )
+    devices = []
+    for person in people[::2]:
+        device = Authenticator(user=person, name="Phone", confirmed=True)
+        device.key = b"0" * 20
+        devices.append(device)
+    Authenticator.objects.bulk_create(devices)
+    ResetRequest.objects.bulk_create(ResetRequest(user=p, team=team) for p in people[1::7])
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", [MEMBERS, MEMBERS + "?q=q0&status=on", ACTIVITY])
+def test_page_queries_do_not_grow_with_the_team(manager_client, acme, globex, url):
+    make_team_of(5, acme)
+    small = count_queries(manager_client, url)
+    make_team_of(500, globex)
+    User.objects.filter(team=globex).update(team=acme)
+    ResetRequest.objects.filter(team=globex).update(team=acme)
+    large = count_queries(manager_client, url)
+    assert small == large
+
+
+# Detail ----------------------------------------------------------------------------------------
+
+
+def test_detail_shows_devices_browsers_and_activity(manager_client, member, member_device, clock):
+    browser = Client(
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    )
+    browser.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
+    browser.post(reverse("twofactor:code"), {"code": code_for(member_device)})
+    page = manager_client.get(reverse("team:member_detail", args=[member.pk])).content.decode()
+    assert "Alice phone" in page
+    assert "Firefox on Linux" in page
+    assert "Security code accepted" in page
+    key = member_device.key
+    from twofactor import totp
+
+    assert totp.key_to_base32(key) not in page
+
+
+# Reset -----------------------------------------------------------------------------------------
+
+
+def test_reset_needs_a_recent_password(client, manager, add_authenticator, member, member_device):
+    sign_in_verified(client, manager, add_authenticator(manager))
+    url = reverse("team:reset_member", args=[member.pk])
+    response = client.post(url)
+    assert response.url.startswith(reverse("twofactor:confirm_password"))
+    assert Authenticator.objects.filter(user=member).exists()
+
+
+def test_reset_confirmation_page(manager_client, member):
+    page = manager_client.get(reverse("team:reset_member", args=[member.pk])).content.decode()
+    assert "Reset 2FA of Alice?" in page
+    assert '<button type="submit" class="button button--danger">Reset 2FA</button>' in page
+
+
+def test_reset_removes_exactly_the_targets_devices_and_signs_them_out(
+    manager_client, manager, member, member_device, make_user, acme, add_authenticator, clock
+):
+    bystander = make_user("bob@acme.test", team=acme, full_name="Bob")
+    bystander_device = add_authenticator(bystander)
+    TrustedBrowser.objects.create(user=bystander, token_hash="x", expires_at=clock_time(30))
+    member_session = Client()
+    member_session.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
+    member_session.post(reverse("twofactor:code"), {"code": code_for(member_device)})
+    assert member_session.get(reverse("accounts:preferences")).status_code == 200
+    services.request_reset(user=member, request_meta=services.RequestMeta())
+    mail.outbox.clear()
+    other_manager = make_user("max@acme.test", team=acme, role=User.Role.MANAGER)
+
+    response = manager_client.post(reverse("team:reset_member", args=[member.pk]))
+    assert response.url == MEMBERS
+
+    assert not Authenticator.objects.filter(user=member).exists()
+    assert not TrustedBrowser.objects.filter(user=member).exists()
+    assert Authenticator.objects.filter(pk=bystander_device.pk).exists()
+    assert TrustedBrowser.objects.filter(user=bystander).exists()
+    assert Authenticator.objects.filter(user=manager).exists()
+    # The member's open session is signed out; the Manager's is not.
+    assert member_session.get(reverse("accounts:preferences")).status_code == 302
+    assert SESSION_KEY not in member_session.session
+    assert manager_client.get(MEMBERS).status_code == 200
+    # The request is closed, the record names actor and target, the emails go out.
+    closed = ResetRequest.objects.get(user=member)
+    assert closed.status == "reset" and closed.closed_by == manager
+    record = Activity.objects.get(kind=Activity.Kind.RESET)
+    assert record.actor == manager and record.subject == member and record.team == member.team
+    assert sorted(m.to[0] for m in mail.outbox) == [member.email, other_manager.email]
+    # The member's next sign-in goes through setup.
+    response = member_session.post(
+        reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
+    )
+    assert response.url.startswith(reverse("twofactor:setup"))
+
+
+def clock_time(days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)
+
+
+def test_manager_can_reset_another_manager(manager_client, make_user, acme, add_authenticator):
+    other = make_user("max@acme.test", team=acme, role=User.Role.MANAGER)
+    add_authenticator(other)
+    manager_client.post(reverse("team:reset_member", args=[other.pk]))
+    assert not Authenticator.objects.filter(user=other).exists()
+
+
+def test_manager_resetting_themselves_goes_through_setup(manager_client, manager):
+    response = manager_client.post(reverse("team:reset_member", args=[manager.pk]))
+    assert response.url.startswith(reverse("twofactor:setup"))
+    assert manager_client.get(response.url).status_code == 200
+    assert not Authenticator.objects.filter(user=manager).exists()
+
+
+def test_pending_requests_are_shown_and_can_be_dismissed(manager_client, manager, member):
+    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    page = manager_client.get(MEMBERS).content.decode()
+    assert "Reset requests" in page and "alice@acme.test" in page[: page.index("People")]
+    manager_client.post(reverse("team:dismiss_request", args=[reset_request.pk]))
+    reset_request.refresh_from_db()
+    assert reset_request.status == "dismissed" and reset_request.closed_by == manager
+    assert "Reset requests" not in manager_client.get(MEMBERS).content.decode()
+    assert Activity.objects.filter(kind=Activity.Kind.RESET_REQUEST_DISMISSED).exists()
+    # A closed request cannot be dismissed again.
+    response = manager_client.post(reverse("team:dismiss_request", args=[reset_request.pk]))
+    assert response.status_code == 404
+
+
+# Activity --------------------------------------------------------------------------------------
+
+
+def test_activity_is_the_teams_newest_first_with_filters(
+    manager_client, manager, member, outsider, clock
+):
+    meta = services.RequestMeta()
+    services.record_activity(
+        kind=Activity.Kind.SIGNED_IN, subject=member, actor=member, request_meta=meta
+    )
+    clock.shift(60)
+    services.record_activity(
+        kind=Activity.Kind.CODE_FAILED, subject=member, actor=member, request_meta=meta
+    )
+    services.record_activity(
+        kind=Activity.Kind.SIGNED_IN, subject=outsider, actor=outsider, request_meta=meta
+    )
+    page = manager_client.get(ACTIVITY).content.decode()
+    assert page.index("<td>Wrong security code</td>") < page.index("<td>Signed in</td>")
+    assert "Charlie" not in page
+    page = manager_client.get(ACTIVITY + "?kind=code_failed").content.decode()
+    assert "Wrong security code" in page and "<td>Signed in</td>" not in page
+    page = manager_client.get(ACTIVITY + "?person=ALICE@acme.test").content.decode()
+    assert "Wrong security code" in page
+    page = manager_client.get(
+        ACTIVITY + "?person=marta@acme.test&kind=code_failed"
+    ).content.decode()
+    assert "No activity." in page
