@@ -3,15 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from twofactor.models import Activity
-
-from .selectors import Status
-
-STATUS_LABELS = {
-    Status.ON: _("On"),
-    Status.OFF: _("Not set up"),
-    Status.REQUESTED: _("Reset requested"),
-    Status.LOCKED: _("Locked"),
-}
+from twofactor.selectors import TwoFactorStatus
 
 
 class TeammateFilterForm(forms.Form):
@@ -19,7 +11,7 @@ class TeammateFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("2FA status"),
         required=False,
-        choices=[("", _("Any"))] + [(key, STATUS_LABELS[key]) for key in Status.CHOICES],
+        choices=[("", _("Any"))] + list(TwoFactorStatus.choices),
     )
 
 

@@ -16,9 +16,10 @@ from twofactor import flows, services
 from twofactor import selectors as twofactor_selectors
 from twofactor.decorators import manager_required, require_recent_authentication
 from twofactor.models import ResetRequest
+from twofactor.selectors import TwoFactorStatus
 
 from . import selectors
-from .forms import STATUS_LABELS, ActivityFilterForm, TeammateFilterForm
+from .forms import ActivityFilterForm, TeammateFilterForm
 
 
 def team_manager(view):
@@ -51,10 +52,10 @@ def members(request):
         search = form.cleaned_data["q"].strip()
         status = form.cleaned_data["status"]
     page = _page(request, selectors.teammates(team, search=search, status=status))
-    rows = []
-    for person in page.object_list:
-        status = selectors.status_of(person)
-        rows.append({"person": person, "status": status, "label": STATUS_LABELS[status]})
+    rows = [
+        {"person": person, "label": TwoFactorStatus(person.two_factor_status).label}
+        for person in page.object_list
+    ]
     return render(
         request,
         "team/members.html",

@@ -76,6 +76,18 @@ def outsider(make_user, globex):
 
 
 @pytest.fixture
+def administrator(make_user):
+    """Platform staff: a superuser with no team."""
+    return make_user("root@axur.test", full_name="Root Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, administrator, add_authenticator):
+    """A superuser's browser that has passed the password and a code."""
+    return sign_in_verified(client, administrator, add_authenticator(administrator))
+
+
+@pytest.fixture
 def add_authenticator(db):
     def add(user, *, name="My phone", key=None, confirmed=True):
         device = Authenticator(user=user, name=name, confirmed=confirmed)

@@ -1,9 +1,47 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.db import models
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from . import user_agents
-from .models import Authenticator, TrustedBrowser
+from . import app_settings, user_agents
+from .models import Authenticator, ResetRequest, TrustedBrowser
+
+
+class TwoFactorStatus(models.TextChoices):
+    """A person's 2FA status as My Team and the admin show it; the first that applies wins."""
+
+    LOCKED = "locked", _("Locked")
+    REQUESTED = "requested", _("Reset requested")
+    ON = "on", _("On")
+    OFF = "off", _("Not set up")
+
+
+def with_two_factor_status(users):
+    """Annotate ``authenticator_count``, ``two_factor_since`` and ``two_factor_status`` with
+    subqueries: one query for any number of rows, and no row fan-out."""
+    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
+    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
+    locked = confirmed.filter(
+        throttling_failure_count__gte=app_settings.lock_after_failures(),
+        throttling_failure_timestamp__gt=lock_start,
+    )
+    open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
+    count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
+    return users.annotate(
+        authenticator_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        two_factor_since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
+        two_factor_status=Case(
+            When(Exists(locked), then=Value(TwoFactorStatus.LOCKED)),
+            When(Exists(open_request), then=Value(TwoFactorStatus.REQUESTED)),
+            When(Exists(confirmed), then=Value(TwoFactorStatus.ON)),
+            default=Value(TwoFactorStatus.OFF),
+            output_field=models.CharField(),
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -437,12 +437,13 @@ def managers_of(team, *, excluding=()) -> list:
     return list(managers.exclude(pk__in=[person.pk for person in excluding]))
 
 
-def reset_two_factor(*, actor, member, request_meta: RequestMeta) -> None:
+def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
     """Remove the member's authenticators and trusted browsers and end their sessions everywhere.
 
     One implementation for a Manager's own reset, My Team, the admin action and ``reset_2fa``.
     The new security stamp voids every session and trusted browser at once, whatever the session
-    backend. Open reset requests of the member are closed.
+    backend. Open reset requests of the member are closed. ``detail`` goes to the activity record
+    (for instance how the reset was made); it must never hold a secret.
     """
     with transaction.atomic():
         member = get_user_model().objects.select_for_update().get(pk=member.pk)
@@ -460,6 +461,7 @@ def reset_two_factor(*, actor, member, request_meta: RequestMeta) -> None:
             request_meta=request_meta,
             authenticators=devices,
             browsers=browsers,
+            **detail,
         )
         notify(event="reset", to_users=[member], request_meta=request_meta, actor=actor)
         if actor is not None and actor.pk != member.pk:

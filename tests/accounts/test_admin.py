@@ -1,28 +1,31 @@
 """Django admin for users and teams: reachable by staff only after a code."""
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Team, User
 from tests.conftest import PASSWORD, sign_in_verified
+from twofactor import app_settings
+from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.services import RequestMeta, trust_browser
 
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 USERS = reverse("admin:accounts_user_changelist")
 USER_ADD = reverse("admin:accounts_user_add")
 TEAMS = reverse("admin:accounts_team_changelist")
 ADMIN_HOME = reverse("admin:index")
-
-
-@pytest.fixture
-def administrator(make_user):
-    return make_user("root@axur.test", full_name="Root Admin", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(client, administrator, add_authenticator):
-    """A superuser's browser that has passed the password and a code."""
-    return sign_in_verified(client, administrator, add_authenticator(administrator))
 
 
 @pytest.fixture
@@ -33,6 +36,51 @@ def everyone(manager, member, outsider):
 def listed_emails(response):
     assert response.status_code == 200
     return {user.email for user in response.context["cl"].result_list}
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def lock(device):
+    device.throttling_failure_count = app_settings.lock_after_failures()
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+
+
+@pytest.fixture
+def populate(make_user, add_authenticator, acme):
+    """Add ``number`` people to Acme in every 2FA state: on, locked, reset requested, off."""
+    made = []
+
+    def add(number):
+        for _ in range(number):
+            index = len(made)
+            role = User.Role.MANAGER if index % 7 == 0 else User.Role.MEMBER
+            person = make_user(f"person{index}@acme.test", team=acme, role=role)
+            if index % 4 != 3:
+                device = add_authenticator(person)
+                if index % 4 == 1:
+                    lock(device)
+            if index % 4 == 2:
+                ResetRequest.objects.create(user=person, team=acme)
+            made.append(person)
+
+    return add
+
+
+@pytest.fixture
+def statuses(make_user, add_authenticator, everyone, acme):
+    """Acme's Manager is on, Alice asked for a reset, Charlie never set up, Lola is locked."""
+    manager, member, outsider = everyone
+    add_authenticator(manager)
+    add_authenticator(member)
+    ResetRequest.objects.create(user=member, team=acme)
+    locked = make_user("lola@acme.test", team=acme, full_name="Lola")
+    lock(add_authenticator(locked))
+    return {"on": manager, "requested": member, "off": outsider, "locked": locked}
 
 
 # User changelist --------------------------------------------------------------------------------
@@ -80,18 +128,74 @@ def test_changelist_filters_by_role(admin_client, everyone):
     }
 
 
-def test_changelist_queries_do_not_grow_with_the_number_of_users(
-    admin_client, everyone, make_user, acme
+def test_changelist_shows_each_users_two_factor_status_and_authenticators(
+    admin_client, statuses, add_authenticator
 ):
-    admin_client.get(USERS)  # warm up: content types, session
-    with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(USERS).status_code == 200
-    for number in range(5):
-        make_user(f"extra{number}@acme.test", team=acme)
-    with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(USERS).status_code == 200
+    add_authenticator(statuses["on"], name="Second phone")
 
-    assert len(many) == len(few)
+    response = admin_client.get(USERS)
+
+    rows = {user.email: user for user in response.context["cl"].result_list}
+    assert {email: row.two_factor_status for email, row in rows.items()} == {
+        "root@axur.test": "on",
+        "marta@acme.test": "on",
+        "alice@acme.test": "requested",
+        "charlie@globex.test": "off",
+        "lola@acme.test": "locked",
+    }
+    assert rows["marta@acme.test"].authenticator_count == 2
+    assert rows["charlie@globex.test"].authenticator_count == 0
+    page = response.content.decode()
+    for label in ("Reset requested", "Not set up", "Locked"):
+        assert f'<td class="field-two_factor">{label}</td>' in page
+
+
+def test_unconfirmed_authenticator_leaves_the_status_off(admin_client, member, add_authenticator):
+    add_authenticator(member, confirmed=False)
+
+    assert listed_emails(admin_client.get(USERS, {"two_factor": "off"})) == {"alice@acme.test"}
+
+
+def test_a_lock_that_has_run_out_counts_as_on(admin_client, statuses):
+    Authenticator.objects.filter(user=statuses["locked"]).update(
+        throttling_failure_timestamp=timezone.now()
+        - timedelta(seconds=app_settings.lock_seconds() + 1)
+    )
+
+    assert "lola@acme.test" in listed_emails(admin_client.get(USERS, {"two_factor": "on"}))
+
+
+@pytest.mark.parametrize(
+    "status, emails",
+    [
+        ("on", {"root@axur.test", "marta@acme.test"}),
+        ("off", {"charlie@globex.test"}),
+        ("requested", {"alice@acme.test"}),
+        ("locked", {"lola@acme.test"}),
+    ],
+)
+def test_changelist_filters_by_two_factor_status(admin_client, statuses, status, emails):
+    assert listed_emails(admin_client.get(USERS, {"two_factor": status})) == emails
+
+
+def test_user_changelist_makes_as_many_queries_for_200_users_as_for_5(admin_client, populate):
+    populate(5)
+    admin_client.get(USERS)  # warm up: content types, session
+    few = count_queries(admin_client, USERS)
+    populate(195)
+
+    assert count_queries(admin_client, USERS) == few
+
+
+@pytest.mark.parametrize("status", ["on", "off", "requested", "locked"])
+def test_filtered_user_changelist_queries_do_not_grow_with_users(admin_client, populate, status):
+    url = f"{USERS}?two_factor={status}"
+    populate(8)
+    admin_client.get(url)
+    few = count_queries(admin_client, url)
+    populate(192)
+
+    assert count_queries(admin_client, url) == few
 
 
 # User add and change pages ----------------------------------------------------------------------
@@ -156,6 +260,55 @@ def test_user_change_page_renders_the_user(admin_client, member):
     assert 'name="role"' in page
 
 
+def test_user_change_page_lists_the_users_authenticators_and_browsers_read_only(
+    admin_client, member, add_authenticator
+):
+    add_authenticator(member, name="Alice phone")
+    trust_browser(user=member, request_meta=RequestMeta("198.51.100.2", CHROME))
+
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[member.pk]))
+
+    page = response.content.decode()
+    assert "Alice phone" in page and "Chrome on Windows" in page and "198.51.100.2" in page
+    assert 'name="authenticator_set-0-name"' not in page
+
+
+def test_user_change_page_still_saves_the_person_beside_the_read_only_lists(
+    admin_client, member, add_authenticator, acme
+):
+    device = add_authenticator(member, name="Alice phone")
+    trust_browser(user=member, request_meta=RequestMeta("198.51.100.2", CHROME))
+    browser = TrustedBrowser.objects.get(user=member)
+    data = {
+        "email": member.email,
+        "full_name": "Alice Manager",
+        "team": acme.pk,
+        "role": User.Role.MANAGER,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    for prefix, obj in (("authenticator_set", device), ("trusted_browsers", browser)):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "0",
+            f"{prefix}-0-id": obj.pk,
+            f"{prefix}-0-user": member.pk,
+        }
+
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[member.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.is_manager and member.full_name == "Alice Manager"
+    assert Authenticator.objects.filter(pk=device.pk, name="Alice phone").exists()
+    assert TrustedBrowser.objects.filter(pk=browser.pk).exists()
+
+
 def test_user_change_page_of_an_unknown_user_does_not_fail(admin_client):
     response = admin_client.get(reverse("admin:accounts_user_change", args=[999_999]))
 
@@ -181,6 +334,165 @@ def test_team_changelist_counts_an_empty_team_as_zero(admin_client, acme):
     response = admin_client.get(TEAMS)
 
     assert '<td class="field-member_count">0</td>' in response.content.decode()
+
+
+def test_team_changelist_names_each_teams_managers(admin_client, everyone, make_user, acme):
+    make_user("bruno@acme.test", team=acme, role=User.Role.MANAGER, full_name="Bruno")
+
+    page = admin_client.get(TEAMS).content.decode()
+
+    assert '<td class="field-manager_names">Bruno, Marta</td>' in page
+    assert '<td class="field-manager_names">—</td>' in page  # Globex has no Manager
+
+
+def test_team_changelist_makes_as_many_queries_for_200_teams_as_for_5(admin_client, make_user):
+    def add_teams(start, stop):
+        for number in range(start, stop):
+            team = Team.objects.create(name=f"Team {number}")
+            make_user(f"boss{number}@team.test", team=team, role=User.Role.MANAGER)
+            make_user(f"staff{number}@team.test", team=team)
+
+    add_teams(0, 5)
+    admin_client.get(TEAMS)
+    few = count_queries(admin_client, TEAMS)
+    add_teams(5, 200)
+
+    assert count_queries(admin_client, TEAMS) == few
+
+
+# The "Reset two-factor authentication" action ---------------------------------------------------
+
+
+@pytest.fixture
+def protected(everyone, add_authenticator):
+    """Marta, Alice and Charlie each with an authenticator and a trusted browser."""
+    for person in everyone:
+        add_authenticator(person)
+        trust_browser(user=person, request_meta=RequestMeta("198.51.100.2", "Firefox"))
+    mail.outbox.clear()
+    return everyone
+
+
+def choose_reset(client, *people, confirm=False):
+    """The changelist's action form (``index``), or the confirmation page's form (``confirm``)."""
+    data = {"action": "reset_two_factor", "_selected_action": [person.pk for person in people]}
+    data.update({"confirm": "yes"} if confirm else {"index": "0"})
+    return client.post(USERS, data)
+
+
+def test_reset_action_first_asks_for_confirmation_listing_the_people(admin_client, protected):
+    manager, member, outsider = protected
+
+    response = choose_reset(admin_client, member, outsider)
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/accounts/user/reset_two_factor_confirmation.html"
+    page = response.content.decode()
+    assert "alice@acme.test" in page and "charlie@globex.test" in page
+    assert "marta@acme.test" not in page
+    assert 'name="confirm" value="yes"' in page
+    assert f'name="_selected_action" value="{member.pk}"' in page
+    assert Authenticator.objects.filter(user__in=protected).count() == 3
+    assert not Activity.objects.filter(kind=Activity.Kind.RESET).exists()
+    assert mail.outbox == []
+
+
+def test_confirmed_reset_action_resets_exactly_the_selected_people(
+    admin_client, administrator, protected
+):
+    manager, member, outsider = protected
+
+    response = choose_reset(admin_client, member, outsider, confirm=True)
+
+    assert response.status_code == 302
+    assert response.url == USERS
+    for person in (member, outsider):
+        assert not Authenticator.objects.filter(user=person).exists()
+        assert not TrustedBrowser.objects.filter(user=person).exists()
+    assert Authenticator.objects.filter(user=manager).count() == 1
+    assert TrustedBrowser.objects.filter(user=manager).count() == 1
+    assert Authenticator.objects.filter(user=administrator).count() == 1
+
+
+def test_confirmed_reset_action_records_the_administrator_as_the_actor(
+    admin_client, administrator, protected
+):
+    manager, member, outsider = protected
+
+    choose_reset(admin_client, member, outsider, confirm=True)
+
+    resets = Activity.objects.filter(kind=Activity.Kind.RESET)
+    assert {(record.actor, record.subject) for record in resets} == {
+        (administrator, member),
+        (administrator, outsider),
+    }
+
+
+def test_confirmed_reset_action_emails_each_person_and_their_managers(admin_client, protected):
+    manager, member, outsider = protected
+
+    choose_reset(admin_client, member, outsider, confirm=True)
+
+    sent = {(message.to[0], message.subject) for message in mail.outbox}
+    assert sent == {
+        ("alice@acme.test", "Your two-factor authentication was reset"),
+        ("charlie@globex.test", "Your two-factor authentication was reset"),
+        ("marta@acme.test", "Two-factor authentication of a teammate was reset"),
+    }
+    alice = next(message for message in mail.outbox if message.to == ["alice@acme.test"])
+    assert "Root Admin reset two-factor authentication" in alice.body
+
+
+def test_confirmed_reset_action_signs_the_people_out_everywhere(
+    admin_client, protected, add_authenticator
+):
+    manager, member, outsider = protected
+    members_browser = sign_in_verified(Client(), member, Authenticator.objects.get(user=member))
+    managers_browser = sign_in_verified(Client(), manager, Authenticator.objects.get(user=manager))
+
+    choose_reset(admin_client, member, confirm=True)
+
+    assert members_browser.get(reverse("accounts:preferences")).status_code == 302
+    assert managers_browser.get(reverse("accounts:preferences")).status_code == 200
+
+
+def test_confirmed_reset_action_closes_the_persons_open_request(
+    admin_client, administrator, protected, acme
+):
+    manager, member, outsider = protected
+    request = ResetRequest.objects.create(user=member, team=acme)
+
+    choose_reset(admin_client, member, confirm=True)
+
+    request.refresh_from_db()
+    assert request.status == ResetRequest.Status.RESET
+    assert request.closed_by == administrator
+
+
+def test_reset_action_leaves_out_the_administrator_themself(admin_client, administrator, protected):
+    manager, member, outsider = protected
+
+    response = choose_reset(admin_client, administrator, member, confirm=True)
+
+    assert Authenticator.objects.filter(user=administrator).exists()
+    assert not Authenticator.objects.filter(user=member).exists()
+    notes = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any("Your own two-factor authentication is not reset here" in note for note in notes)
+
+
+def test_reset_action_needs_the_permission_to_change_users(
+    client, make_user, add_authenticator, protected
+):
+    viewer = make_user("viewer@axur.test", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    sign_in_verified(client, viewer, add_authenticator(viewer))
+    manager, member, outsider = protected
+
+    assert "reset_two_factor" not in client.get(USERS).content.decode()
+    choose_reset(client, member, confirm=True)
+
+    assert Authenticator.objects.filter(user=member).exists()
+    assert not Activity.objects.filter(kind=Activity.Kind.RESET).exists()
 
 
 # Who reaches the admin --------------------------------------------------------------------------

@@ -150,3 +150,17 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
+
+
+def test_reset_from_the_command_line_says_an_administrator_did_it(member, add_authenticator):
+    from django.core.management import call_command
+
+    add_authenticator(member)
+    call_command("reset_2fa", member.email.upper())
+    [message] = mail.outbox
+    assert "An Axur One administrator reset" in message.body
+    assert "An Axur One administrator reset" in message.alternatives[0][0]
+    from twofactor.models import Activity
+
+    record = Activity.objects.get(kind=Activity.Kind.RESET)
+    assert record.actor is None and record.detail["via"] == "command line"

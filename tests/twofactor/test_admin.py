@@ -1,0 +1,292 @@
+"""Django admin for authenticators, trusted browsers, reset requests and the activity log: all
+read-only (the activity log even for superusers), and no page ever shows a key or a token hash."""
+
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.admin import site
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tests.conftest import sign_in_verified
+from twofactor import totp
+from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.services import RequestMeta, record_activity, trust_browser
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+MODELS = ["authenticator", "trustedbrowser", "resetrequest", "activity"]
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:twofactor_{model}_{view}", args=args)
+
+
+@pytest.fixture
+def alice(member, acme, add_authenticator, administrator):
+    """Alice with an authenticator, a trusted Chrome, a closed and an open reset request, and
+    the activity records of all that."""
+    device = add_authenticator(member, name="Alice phone")
+    cookie = trust_browser(user=member, request_meta=RequestMeta("203.0.113.9", CHROME))
+    ResetRequest.objects.create(
+        user=member,
+        team=acme,
+        status=ResetRequest.Status.DISMISSED,
+        closed_by=administrator,
+        closed_at=timezone.now(),
+    )
+    ResetRequest.objects.create(user=member, team=acme)
+    key = device.key
+    base32 = totp.key_to_base32(key)
+    browser = TrustedBrowser.objects.get(user=member)
+    return SimpleNamespace(
+        person=member,
+        device=device,
+        browser=browser,
+        reset_request=ResetRequest.objects.get(user=member, status=ResetRequest.Status.OPEN),
+        activity=Activity.objects.filter(subject=member).first(),
+        secrets=[
+            base32,
+            totp.group_for_reading(base32),
+            key.hex(),
+            device.encrypted_key,
+            browser.token_hash,
+            cookie.partition(".")[2],
+        ],
+    )
+
+
+def objects_of(alice):
+    return {
+        "authenticator": alice.device,
+        "trustedbrowser": alice.browser,
+        "resetrequest": alice.reset_request,
+        "activity": alice.activity,
+    }
+
+
+# No key, no token hash ---------------------------------------------------------------------------
+
+
+def every_admin_page(alice):
+    users = reverse("admin:accounts_user_changelist")
+    person = alice.person.pk
+    yield "GET", reverse("admin:index"), {}
+    yield "GET", users, {}
+    yield "GET", reverse("admin:accounts_user_change", args=[person]), {}
+    yield "GET", reverse("admin:accounts_user_delete", args=[person]), {}
+    yield "GET", reverse("admin:accounts_user_history", args=[person]), {}
+    for model, obj in objects_of(alice).items():
+        yield "GET", admin_url(model, "changelist"), {}
+        yield "GET", admin_url(model, "change", obj.pk), {}
+    confirm = {"action": "reset_two_factor", "index": "0", "_selected_action": [person]}
+    yield "POST", users, confirm
+
+
+def test_no_admin_page_shows_a_device_key_or_a_browser_token(admin_client, alice):
+    for method, url, data in every_admin_page(alice):
+        response = admin_client.get(url) if method == "GET" else admin_client.post(url, data)
+        assert response.status_code == 200, url
+        page = response.content.decode().lower()
+        for secret in alice.secrets:
+            assert secret.lower() not in page, url
+
+
+def test_admin_does_not_even_load_the_key_or_the_token_hash(rf, administrator, alice):
+    request = rf.get("/")
+    request.user = administrator
+    user_admin = site._registry[User]
+    for model_admin in [
+        site._registry[Authenticator],
+        site._registry[TrustedBrowser],
+        *user_admin.get_inline_instances(request, alice.person),
+    ]:
+        sql = str(model_admin.get_queryset(request).query)
+        assert "encrypted_key" not in sql and "token_hash" not in sql, model_admin
+
+
+# Read-only ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def granted_client(client, make_user, add_authenticator):
+    """A staff member given every permission on the two-factor records."""
+    staff = make_user("ops@axur.test", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="twofactor"))
+    return sign_in_verified(client, staff, add_authenticator(staff))
+
+
+@pytest.fixture(params=["superuser", "granted staff"])
+def any_admin(request):
+    return request.getfixturevalue(
+        "admin_client" if request.param == "superuser" else "granted_client"
+    )
+
+
+def snapshot(obj):
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nothing_can_be_added_through_the_admin(any_admin, alice, model):
+    model_class = type(objects_of(alice)[model])
+    before = model_class.objects.count()
+
+    assert any_admin.get(admin_url(model, "add")).status_code == 403
+    assert any_admin.post(admin_url(model, "add"), {"user": alice.person.pk}).status_code == 403
+
+    assert model_class.objects.count() == before
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nothing_can_be_changed_through_the_admin(any_admin, alice, model):
+    obj = objects_of(alice)[model]
+    before = snapshot(obj)
+
+    response = any_admin.post(
+        admin_url(model, "change", obj.pk),
+        {"name": "Hacked", "kind": "reset", "status": "dismissed", "ip_address": "192.0.2.1"},
+    )
+
+    assert response.status_code == 403
+    obj.refresh_from_db()
+    assert snapshot(obj) == before
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_change_page_is_a_read_only_view(any_admin, alice, model):
+    response = any_admin.get(admin_url(model, "change", objects_of(alice)[model].pk))
+
+    assert response.status_code == 200
+    fields = re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', response.text)
+    assert set(fields) <= {"csrfmiddlewaretoken"}  # no field to edit, no "Save"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nothing_can_be_deleted_through_the_admin(any_admin, alice, model):
+    obj = objects_of(alice)[model]
+
+    assert any_admin.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert any_admin.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelists_offer_no_bulk_delete(any_admin, alice, model):
+    obj = objects_of(alice)[model]
+    url = admin_url(model, "changelist")
+
+    response = any_admin.get(url)
+    assert response.context["action_form"] is None
+    assert "delete_selected" not in response.content.decode()
+    any_admin.post(url, {"action": "delete_selected", "index": "0", "_selected_action": [obj.pk]})
+    any_admin.post(url, {"action": "delete_selected", "post": "yes", "_selected_action": [obj.pk]})
+
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+# What the changelists show -----------------------------------------------------------------------
+
+
+def cells(response, column):
+    """The texts of one column of a changelist."""
+    return re.findall(
+        rf'<t[dh] class="field-{column}[^"]*">(?:<a [^>]*>)?(.*?)(?:</a>)?</t[dh]>', response.text
+    )
+
+
+def test_authenticator_changelist_shows_name_user_team_and_lock(admin_client, alice):
+    alice.device.throttling_failure_count = 10
+    alice.device.throttling_failure_timestamp = timezone.now()
+    alice.device.save()
+
+    response = admin_client.get(admin_url("authenticator", "changelist"), {"q": "alice"})
+
+    assert [device.pk for device in response.context["cl"].result_list] == [alice.device.pk]
+    assert cells(response, "name") == ["Alice phone"]
+    assert cells(response, "user") == ["Alice"]
+    assert cells(response, "team") == ["Acme"]
+    assert cells(response, "locked") == ['<img src="/static/admin/img/icon-yes.svg" alt="True">']
+
+
+def test_trusted_browser_changelist_describes_the_browser(admin_client, alice):
+    response = admin_client.get(admin_url("trustedbrowser", "changelist"))
+
+    assert cells(response, "browser") == ["Chrome on Windows"]
+    assert cells(response, "ip_address") == ["203.0.113.9"]
+
+
+def test_reset_request_changelist_shows_status_and_who_closed_it(admin_client, alice):
+    response = admin_client.get(admin_url("resetrequest", "changelist"))
+
+    assert sorted(cells(response, "status")) == ["Dismissed", "Open"]
+    assert sorted(cells(response, "closed_by")) == ["-", "Root Admin"]
+
+
+def test_activity_changelist_shows_what_happened_and_who(admin_client, alice):
+    response = admin_client.get(admin_url("activity", "changelist"), {"kind": "browser_trusted"})
+
+    assert cells(response, "kind") == ["Browser trusted"]
+    assert cells(response, "subject") == ["Alice"]
+    assert cells(response, "browser") == ["Chrome on Windows"]
+
+
+# Query counts ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def populate(make_user, add_authenticator, acme, administrator):
+    """``number`` people, each with an authenticator, a trusted browser, a reset request and
+    activity records."""
+    made = []
+
+    def add(number):
+        for _ in range(number):
+            index = len(made)
+            person = make_user(f"person{index}@acme.test", team=acme)
+            add_authenticator(person)
+            TrustedBrowser.objects.create(
+                user=person,
+                token_hash=f"{index:064x}",
+                user_agent=CHROME,
+                expires_at=timezone.now() + timedelta(days=30),
+            )
+            ResetRequest.objects.create(
+                user=person,
+                team=acme,
+                status=ResetRequest.Status.DISMISSED,
+                closed_by=administrator,
+            )
+            record_activity(
+                kind=Activity.Kind.RESET,
+                subject=person,
+                actor=administrator,
+                request_meta=RequestMeta("203.0.113.1", CHROME),
+            )
+            made.append(person)
+
+    return add
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_makes_as_many_queries_for_200_rows_as_for_5(admin_client, populate, model):
+    url = admin_url(model, "changelist")
+    populate(5)
+    admin_client.get(url)  # warm up: content types, session
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    populate(195)
+
+    with CaptureQueriesContext(connection) as many:
+        assert admin_client.get(url).status_code == 200
+
+    assert len(many) == len(few)

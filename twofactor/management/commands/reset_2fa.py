@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.selectors import user_by_email
+from twofactor import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Reset the two-factor authentication of a user: remove their authenticators and trusted "
+        "browsers and sign them out everywhere (they are emailed). Their next sign-in goes "
+        "through the setup wizard again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("email", help="The user's email (any case).")
+
+    def handle(self, *args, email, **options):
+        user = user_by_email(email)
+        if user is None:
+            raise CommandError(f"No user has the email {email!r}.")
+        # No person acts through a browser: the activity record has no actor, IP or browser.
+        services.reset_two_factor(
+            actor=None, member=user, request_meta=services.RequestMeta(), via="command line"
+        )
+        self.stdout.write(
+            f"Two-factor authentication of {user.email} was reset; they were signed out "
+            "everywhere and emailed."
+        )
