@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
@@ -80,3 +81,25 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class PreferencesForm(forms.ModelForm):
+    """The person's language and time zone."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["language", "time_zone"]
+        labels = {"language": _("Language")}
+
+    def __init__(self, *args, **kwargs):
+        from .locale import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser"))] + list(
+            settings.LANGUAGES
+        )
+        self.fields["time_zone"].choices = [("", _("Portal default (%(zone)s)") % {
+            "zone": settings.TIME_ZONE
+        })] + [(name, name.replace("_", " ")) for name in time_zone_names()]

@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
@@ -81,6 +82,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can sign in to the administration site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Used for pages and emails; empty follows the browser."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Used for dates and times; empty uses the portal's default."),
+    )
     # Folded into the session hash and into trusted browsers: changing it signs the user out
     # everywhere and voids every trusted browser at once (see rotate_security_stamp).
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
