@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# The services suite: its own Redis database (flushed before each test) and a PostgreSQL test
+# database that pytest-django creates (test_axur_portal) and drops.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: install migrate run test lint format
+.PHONY: install migrate run test test-services serve lint format
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is %d.%d." % v[:2])'
@@ -27,6 +31,18 @@ run: migrate
 
 test: install
 	$(BIN)/python -m pytest
+
+# The whole suite again on PostgreSQL and Redis, plus the tests only they can answer
+# (concurrency, gunicorn workers sharing state): tests marked `services`.
+test-services: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest -p tests.services.plugin
+
+# Production: gunicorn with production settings; the environment must hold the variables listed in
+# README.md ("Running in production"). Run `manage.py migrate` once per release, from one host.
+serve: install
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_ENV=production exec $(BIN)/gunicorn --config axur_portal/gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,14 +24,26 @@ class SignInForm(forms.Form):
         # One message for an unknown email, a wrong password and an inactive account, so the
         # page does not tell which accounts exist.
         "invalid_login": _("The email or password is not correct."),
+        # The same words whether or not the account exists.
+        "throttled": _(
+            "Too many failed sign-in attempts. Wait %(minutes)s minutes, then try again."
+        ),
     }
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request=None, *args, locked_minutes: int = 0, **kwargs):
+        """``locked_minutes``: the throttle holds, so the password is not even checked."""
         self.request = request
         self.user = None
+        self.locked_minutes = locked_minutes
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        if self.locked_minutes:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": self.locked_minutes},
+            )
         email = self.cleaned_data.get("email")
         password = self.cleaned_data.get("password")
         if email and password:
@@ -56,13 +68,23 @@ class PasswordConfirmForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
 
-    error_messages = {"wrong_password": _("That is not your password. Try again.")}
+    error_messages = {
+        "wrong_password": _("That is not your password. Try again."),
+        "throttled": SignInForm.error_messages["throttled"],
+    }
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, locked_minutes: int = 0, **kwargs):
         self.user = user
+        self.locked_minutes = locked_minutes
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
+        if self.locked_minutes:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": self.locked_minutes},
+            )
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(
@@ -97,9 +119,7 @@ class PreferencesForm(forms.ModelForm):
         from .locale import time_zone_names
 
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("As my browser"))] + list(
-            settings.LANGUAGES
-        )
-        self.fields["time_zone"].choices = [("", _("Portal default (%(zone)s)") % {
-            "zone": settings.TIME_ZONE
-        })] + [(name, name.replace("_", " ")) for name in time_zone_names()]
+        self.fields["language"].choices = [("", _("As my browser"))] + list(settings.LANGUAGES)
+        self.fields["time_zone"].choices = [
+            ("", _("Portal default (%(zone)s)") % {"zone": settings.TIME_ZONE})
+        ] + [(name, name.replace("_", " ")) for name in time_zone_names()]

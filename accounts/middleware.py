@@ -1,11 +1,20 @@
-"""Idle and absolute session time-outs (NIST SP 800-63B, AAL2): 30 minutes and 12 hours."""
+"""Middleware of the accounts app.
 
+- Idle and absolute session time-outs (NIST SP 800-63B, AAL2): 30 minutes and 12 hours.
+- A request id on every request, its log lines and its response.
+- The client's address behind trusted proxies (load balancers).
+"""
+
+import ipaddress
 import time
 
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import MiddlewareNotUsed
 from django.dispatch import receiver
+
+from . import request_log
 
 STARTED_KEY = "session_started_at"
 SEEN_KEY = "session_seen_at"
@@ -41,4 +50,55 @@ class SessionTimeoutMiddleware:
                 auth.logout(request)
             elif now - seen >= SEEN_RESOLUTION_SECONDS:
                 request.session[SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the caller's X-Request-ID if it is sane, else a new one. The id
+    is on ``request.request_id``, on every log record of the request and on the response."""
+
+    header = "X-Request-ID"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_log.request_id_from(request.headers.get(self.header))
+        token = request_log.request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_log.request_id.reset(token)
+        response[self.header] = request.request_id
+        return response
+
+
+class ForwardedClientAddressMiddleware:
+    """Behind ``TRUSTED_PROXY_HOPS`` proxies, REMOTE_ADDR is the last proxy's address; the
+    client's is the entry that many places from the right of X-Forwarded-For (each proxy appends
+    the address it saw, and the entries to the left of those can be forged by the client).
+
+    The password throttle and the activity records then see the person's address, not the load
+    balancer's. Off (removed from the chain) while TRUSTED_PROXY_HOPS is 0.
+    """
+
+    def __init__(self, get_response):
+        self.hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+        if self.hops <= 0:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def client_address(self, forwarded_for: str) -> str | None:
+        entries = [entry.strip() for entry in forwarded_for.split(",")]
+        if len(entries) < self.hops:
+            return None
+        try:
+            return str(ipaddress.ip_address(entries[-self.hops]))
+        except ValueError:
+            return None
+
+    def __call__(self, request):
+        address = self.client_address(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        if address is not None:
+            request.META["REMOTE_ADDR"] = address
         return self.get_response(request)

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -10,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from twofactor import flows, services
 from twofactor.middleware import allowed_before_code, allowed_during_setup
 
-from . import selectors
+from . import selectors, throttle
 from .forms import SignInForm
+
+logger = logging.getLogger(__name__)
 
 
 @sensitive_post_parameters("password")
@@ -22,16 +26,30 @@ def sign_in(request):
     next_url = flows.safe_next(request)
     if request.user.is_authenticated:
         return HttpResponseRedirect(next_url)
-    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    attempt = throttle.PasswordAttempt.from_request(request) if request.method == "POST" else None
+    blocked_by = attempt.blocked_by() if attempt else None
+    form = SignInForm(
+        request,
+        data=request.POST if request.method == "POST" else None,
+        locked_minutes=throttle.lock_minutes() if blocked_by else 0,
+    )
     if form.is_valid():
+        attempt.record_success()
         return flows.complete_password_step(request, form.get_user(), next_url)
-    if form.is_bound and form.has_error("__all__", "invalid_login"):
+    failed = form.has_error("__all__", "invalid_login")
+    if failed:
+        attempt.record_failure()
+    if failed or blocked_by:
+        email = form.cleaned_data.get("email") or attempt.email
         services.record_activity(
             kind=services.Activity.Kind.PASSWORD_FAILED,
             request_meta=services.RequestMeta.from_request(request),
-            subject=selectors.user_by_email(form.cleaned_data.get("email")),
-            email=form.cleaned_data.get("email", ""),
+            subject=selectors.user_by_email(email),
+            email=email,
+            **({"refused": "throttled"} if blocked_by else {}),
         )
+    if blocked_by:
+        logger.warning("Password step refused: too many failures for this %s", blocked_by)
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
 

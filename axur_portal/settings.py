@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,10 +74,43 @@ def new_fernet_key() -> str:
     return Fernet.generate_key().decode()
 
 
+def env_header(name: str) -> tuple[str, str] | None:
+    """An HTTP header and value written as ``X-Forwarded-Proto: https``, in Django's META form."""
+    value = env(name)
+    if value is None:
+        return None
+    header, separator, expected = value.partition(":")
+    if not separator or not header.strip() or not expected.strip():
+        raise ImproperlyConfigured(
+            f"{name} must look like 'X-Forwarded-Proto: https', not {value!r}"
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip()
+
+
 PRODUCTION = env("DJANGO_ENV", "development") == "production"
 DEBUG = False if PRODUCTION else envbool("DJANGO_DEBUG", False)
 
+# What the production profile cannot run without. Checked all at once, so one failed start names
+# every missing variable.
+PRODUCTION_REQUIRED = [
+    "DJANGO_SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "TWOFACTOR_ENCRYPTION_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEFAULT_FROM_EMAIL",
+]
+if env("EMAIL_BACKEND") is None:  # the SMTP backend: security emails must reach people
+    PRODUCTION_REQUIRED.append("EMAIL_HOST")
+
 if PRODUCTION:
+    missing = [name for name in PRODUCTION_REQUIRED if env(name) is None]
+    if missing:
+        raise ImproperlyConfigured(
+            "The production profile (DJANGO_ENV=production) needs the environment variable"
+            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}. "
+            "See 'Running in production' in README.md."
+        )
     SECRET_KEY = required("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = envlist("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
     TWOFACTOR_ENCRYPTION_KEYS = envlist("TWOFACTOR_ENCRYPTION_KEYS") or [
@@ -90,14 +125,17 @@ else:
     TWOFACTOR_ENCRYPTION_KEYS = envlist("TWOFACTOR_ENCRYPTION_KEYS") or [
         development_secret("twofactor_key", new_fernet_key)
     ]
+# Former secret keys, still accepted for signed values while sessions move to the new key.
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.PortalAdminConfig",  # django.contrib.admin behind a verified code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_otp",
     "accounts",
     "twofactor",
@@ -105,7 +143,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accounts.middleware.RequestIdMiddleware",
+    # Security headers first, so that every response has them (redirects, static files, /healthz).
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.ForwardedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers /healthz before host validation, sessions and the 2FA middleware.
+    "accounts.health.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,7 +161,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "twofactor.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "axur_portal.urls"
@@ -137,20 +182,44 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env("SQLITE_PATH", str(VAR_DIR / "portal.sqlite3")),
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+# The embedded default is SQLite and Django's database cache; DATABASE_URL and REDIS_URL move the
+# state to PostgreSQL and Redis, shared by every worker on every host.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=envint("DATABASE_CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        )
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("SQLITE_PATH", str(VAR_DIR / "portal.sqlite3")),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "axur_portal"),
+            # A Redis that does not answer fails the request quickly instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -174,7 +243,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from Redis and written through to the database, so a Redis restart signs
+# nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = envint("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
@@ -182,13 +257,42 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# HTTPS: production always; elsewhere when DJANGO_HTTPS says the portal is behind TLS.
 HTTPS = PRODUCTION or envbool("DJANGO_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Set only behind a proxy that always sets (or strips) this header, e.g. "X-Forwarded-Proto: https".
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", True)
+# How many proxies (load balancers) stand in front of the portal and append to X-Forwarded-For;
+# the client address is read that many entries from the right. 0: REMOTE_ADDR as it comes.
+TRUSTED_PROXY_HOPS = envint("TRUSTED_PROXY_HOPS", 0)
+if PRODUCTION:
+    # __Host-: Secure, Path=/ and no Domain, so no other site or subdomain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    TWOFACTOR_TRUSTED_BROWSER_COOKIE_NAME = "__Host-axur_trusted_browser"
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No inline script or style anywhere: every script and stylesheet is a file under static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the wizard's QR code is a data: PNG
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("es", "Español")]
@@ -199,19 +303,65 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
+if PRODUCTION:
+    # WhiteNoise serves the files of `collectstatic`: hashed names, cached for ever, compressed.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    # Straight from the source folders, no `collectstatic` needed.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or env("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 587 if envbool("EMAIL_USE_TLS", True) else 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Axur One <no-reply@axur.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's public address, for links in emails.
+PORTAL_URL = env(
+    "PORTAL_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+)
 
 # Two-factor settings (defaults live in twofactor/app_settings.py; these override them).
 TWOFACTOR_TRUSTED_BROWSER_DAYS = envint("TRUSTED_BROWSER_DAYS", 30)
 TWOFACTOR_LOCK_SECONDS = envint("TWOFACTOR_LOCK_SECONDS", 60 * 60)
 
+# Password step (accounts/throttle.py): failures counted in the shared cache per account and per
+# client address over a window; past a limit the password is not even checked.
+SIGN_IN_FAILURES_PER_ACCOUNT = envint("SIGN_IN_FAILURES_PER_ACCOUNT", 10)
+SIGN_IN_FAILURES_PER_ADDRESS = envint("SIGN_IN_FAILURES_PER_ADDRESS", 100)
+SIGN_IN_FAILURE_WINDOW_SECONDS = envint("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# One line per event, each with the id of the request it belongs to (accounts/request_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "filters": {"request_id": {"()": "accounts.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "accounts.request_log.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }

@@ -35,6 +35,7 @@ def trusted_browser_days() -> int:
 
 
 def trusted_browser_cookie_name() -> str:
+    """Production sets ``__Host-axur_trusted_browser``: Secure, path /, no domain."""
     return _get("TRUSTED_BROWSER_COOKIE_NAME", "axur_trusted_browser")
 
 

@@ -53,6 +53,40 @@ def mark_recent_authentication(request) -> None:
     request.session[RECENT_AUTHENTICATION_KEY] = _now()
 
 
+def confirm_password(request):
+    """The password typed again by the signed-in person: ``(form, confirmed)``.
+
+    Throttled with the sign-in's own counters (per account and per address), so recent
+    authentication is no side door for guessing; a wrong password is counted and recorded.
+    """
+    from accounts import throttle
+    from accounts.forms import PasswordConfirmForm
+
+    if request.method != "POST":
+        return PasswordConfirmForm(request.user), False
+    attempt = throttle.PasswordAttempt.of_signed_in_user(request)
+    form = PasswordConfirmForm(
+        request.user,
+        request.POST,
+        locked_minutes=throttle.lock_minutes() if attempt.blocked_by() else 0,
+    )
+    if form.is_valid():
+        attempt.record_success()
+        mark_recent_authentication(request)
+        return form, True
+    if form.has_error("password", "wrong_password"):
+        attempt.record_failure()
+    if form.errors:
+        services.record_activity(
+            kind=services.Activity.Kind.PASSWORD_FAILED,
+            subject=request.user,
+            actor=request.user,
+            request_meta=services.RequestMeta.from_request(request),
+            step="confirm password",
+        )
+    return form, False
+
+
 def has_recent_authentication(request) -> bool:
     at = request.session.get(RECENT_AUTHENTICATION_KEY)
     return isinstance(at, int | float) and 0 <= _now() - at < (

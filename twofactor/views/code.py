@@ -14,8 +14,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import PasswordConfirmForm
-
 from .. import flows, services
 from ..forms import CodeForm
 from ..middleware import allowed_before_code
@@ -128,9 +126,8 @@ def send_reset_request(request, user) -> bool:
 @require_http_methods(["GET", "POST"])
 def confirm_password(request):
     """Recent authentication: type the password again, then go back where you were."""
-    form = PasswordConfirmForm(request.user, request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        flows.mark_recent_authentication(request)
+    form, confirmed = flows.confirm_password(request)
+    if confirmed:
         return HttpResponseRedirect(flows.safe_next(request))
     return render(
         request,

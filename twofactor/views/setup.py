@@ -12,8 +12,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from accounts.forms import PasswordConfirmForm
-
 from .. import flows, qr, services, totp
 from ..forms import CodeForm, DeviceNameForm
 from ..middleware import allowed_during_setup
@@ -96,9 +94,8 @@ def setup(request, state):
             "step": 1,
             "next": next_url or reverse("accounts:preferences"),
         }
-    form = PasswordConfirmForm(request.user, request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        flows.mark_recent_authentication(request)
+    form, confirmed = flows.confirm_password(request)
+    if confirmed:
         return _advance(request, 2)
     return _render_step(request, 1, "password.html", {"form": form})
 

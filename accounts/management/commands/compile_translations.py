@@ -23,6 +23,5 @@ class Command(BaseCommand):
             catalogue = polib.pofile(str(path))
             target = path.with_suffix(".mo")
             catalogue.save_as_mofile(str(target))
-            self.stdout.write(
-                f"{target.relative_to(settings.BASE_DIR)}: {catalogue.percent_translated()}% translated"
-            )
+            done = catalogue.percent_translated()
+            self.stdout.write(f"{target.relative_to(settings.BASE_DIR)}: {done}% translated")
