@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: install migrate run test test-services serve lint format
+.PHONY: install translations messages migrate run test test-services serve lint format
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is %d.%d." % v[:2])'
@@ -20,7 +20,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: install
+# The .mo catalogues are built, not committed: compiled in Python, no GNU gettext needed.
+translations: install
+	$(BIN)/python manage.py compile_translations
+
+# Refresh the .po catalogues from the code and templates (needs GNU gettext's xgettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale pt_BR --locale es --no-obsolete \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --add-location file
+
+migrate: translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
@@ -29,18 +38,18 @@ run: migrate
 	@echo "Serving the portal at http://$(HOST)/ (Ctrl-C stops it)"
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
-test: install
+test: translations
 	$(BIN)/python -m pytest
 
 # The whole suite again on PostgreSQL and Redis, plus the tests only they can answer
 # (concurrency, gunicorn workers sharing state): tests marked `services`.
-test-services: install
+test-services: translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m pytest -p tests.services.plugin
 
 # Production: gunicorn with production settings; the environment must hold the variables listed in
 # README.md ("Running in production"). Run `manage.py migrate` once per release, from one host.
-serve: install
+serve: translations
 	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_ENV=production exec $(BIN)/gunicorn --config axur_portal/gunicorn.conf.py
 

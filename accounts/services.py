@@ -34,3 +34,16 @@ def add_member(
         user.set_password(password)
         user.save()
     return user
+
+
+def update_preferences(*, user: User, language: str | None = None, time_zone: str | None = None):
+    """Save the person's language and/or time zone (None leaves one as it is)."""
+    fields = []
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    if time_zone is not None:
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("preferences/", views.preferences, name="preferences"),
+    path("language/", views.change_language, name="language"),
 ]

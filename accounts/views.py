@@ -1,9 +1,12 @@
 import logging
 
-from django.contrib import auth
+from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,7 +16,8 @@ from twofactor import flows, services
 from twofactor.middleware import allowed_before_code, allowed_during_setup
 
 from . import selectors, throttle
-from .forms import SignInForm
+from .forms import PreferencesForm, SignInForm
+from .services import update_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +74,54 @@ def sign_out(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def preferences(request):
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, instance=request.user
+    )
+    if form.is_valid():
+        update_preferences(
+            user=request.user,
+            language=form.cleaned_data["language"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        response = HttpResponseRedirect(reverse("accounts:preferences"))
+        set_language_cookie(response, form.cleaned_data["language"])
+        messages.success(request, _("Your preferences were saved."))
+        return response
     return render(
         request,
         "accounts/preferences.html",
-        {"two_factor": selectors.two_factor_summary(request.user)},
+        {"two_factor": selectors.two_factor_summary(request.user), "form": form},
     )
+
+
+def set_language_cookie(response, language: str) -> None:
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+
+
+@allowed_during_setup
+@allowed_before_code
+@require_POST
+def change_language(request):
+    """The footer's language switcher: back to the same page, in the chosen language."""
+    next_url = flows.safe_next(request)
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("That language is not available."))
+        return HttpResponseRedirect(next_url)
+    if request.user.is_authenticated:
+        update_preferences(user=request.user, language=language)
+    response = HttpResponseRedirect(next_url)
+    set_language_cookie(response, language)
+    return response

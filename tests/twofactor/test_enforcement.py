@@ -65,6 +65,7 @@ def test_unconfirmed_authenticator_does_not_count_as_two_factor_on(
 def test_preferences_offers_turn_on_without_authenticator(rf, member):
     from django.template.loader import render_to_string
 
+    from accounts.forms import PreferencesForm
     from accounts.selectors import two_factor_summary
 
     request = rf.get("/preferences/")
@@ -72,7 +73,11 @@ def test_preferences_offers_turn_on_without_authenticator(rf, member):
     request.user = member
     page = render_to_string(
         "accounts/preferences.html",
-        {"two_factor": two_factor_summary(member), "user": member},
+        {
+            "two_factor": two_factor_summary(member),
+            "user": member,
+            "form": PreferencesForm(instance=member),
+        },
         request=request,
     )
     assert "Turn On" in page
