@@ -16,6 +16,14 @@ PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Pages in Portuguese and Spanish need the .mo catalogues (``make test`` builds them too)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Argon2 costs ~130 ms a check; its use in production is tested on its own.
