@@ -123,3 +123,29 @@ class PreferencesForm(forms.ModelForm):
         self.fields["time_zone"].choices = [
             ("", _("Portal default (%(zone)s)") % {"zone": settings.TIME_ZONE})
         ] + [(name, name.replace("_", " ")) for name in time_zone_names()]
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, new password twice, the validators), throttled."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "throttled": SignInForm.error_messages["throttled"],
+    }
+
+    def __init__(self, user, *args, locked_minutes: int = 0, **kwargs):
+        self.locked_minutes = locked_minutes
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].max_length = 4096
+
+    def clean_old_password(self):
+        if self.locked_minutes:
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": self.locked_minutes},
+            )
+        return super().clean_old_password()
+
+    def save(self, commit=True):  # the change is services.change_password's job
+        raise NotImplementedError("Use twofactor.services.change_password.")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.change_language, name="language"),
+    path("password/", views.change_password, name="change_password"),
 ]

@@ -16,7 +16,7 @@ from twofactor import flows, services
 from twofactor.middleware import allowed_before_code, allowed_during_setup
 
 from . import selectors, throttle
-from .forms import PreferencesForm, SignInForm
+from .forms import PasswordChangeForm, PreferencesForm, SignInForm
 from .services import update_preferences
 
 logger = logging.getLogger(__name__)
@@ -125,3 +125,39 @@ def change_language(request):
     response = HttpResponseRedirect(next_url)
     set_language_cookie(response, language)
     return response
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_password(request):
+    """A new password: every other session ends and every trusted browser is forgotten."""
+    attempt = throttle.PasswordAttempt.of_signed_in_user(request)
+    data = request.POST if request.method == "POST" else None
+    form = PasswordChangeForm(
+        request.user,
+        data,
+        locked_minutes=throttle.lock_minutes() if data and attempt.blocked_by() else 0,
+    )
+    if form.is_valid():
+        attempt.record_success()
+        services.change_password(
+            user=request.user,
+            new_password=form.cleaned_data["new_password1"],
+            request_meta=services.RequestMeta.from_request(request),
+        )
+        auth.update_session_auth_hash(request, request.user)
+        flows.mark_recent_authentication(request)
+        messages.success(
+            request,
+            _(
+                "Your password was changed. Other devices were signed out and every browser will "
+                "be asked for a code again."
+            ),
+        )
+        return HttpResponseRedirect(reverse("accounts:preferences"))
+    if form.has_error("old_password", "password_incorrect"):
+        attempt.record_failure()
+    return render(request, "accounts/change_password.html", {"form": form})
