@@ -118,3 +118,10 @@ def sign_in_verified(client, user, device):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def recent(client):
+    """The password was typed again just now (recent authentication)."""
+    session = client.session
+    session["twofactor_password_at"] = time.time()
+    session.save()

@@ -1,7 +1,5 @@
 """My Team (issue 5): Managers see and reset the 2FA of their own team's people only."""
 
-import time
-
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -12,18 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.conftest import PASSWORD, code_for, sign_in_verified
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
 from twofactor import app_settings, services
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 
 MEMBERS = reverse("team:members")
 ACTIVITY = reverse("team:activity")
-
-
-def recent(client):
-    session = client.session
-    session["twofactor_password_at"] = time.time()
-    session.save()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for, sign_in_verified
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
 from twofactor import app_settings
 from twofactor.flows import mark_recent_authentication
 from twofactor.models import Activity, Authenticator, TrustedBrowser
@@ -26,14 +26,6 @@ def full_sign_in(client, user, device):
     response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
     assert client.session[SESSION_KEY] == str(user.pk), response.content
     return client
-
-
-def recent(client):
-    session = client.session
-    import time
-
-    session["twofactor_password_at"] = time.time()
-    session.save()
 
 
 @pytest.fixture

@@ -1,15 +1,13 @@
 """Rule 7 and 8 from the person's side: a Manager's own reset, a Member's reset request,
 "Lost your phone?" on the code page."""
 
-import time
-
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for, sign_in_verified
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
 from twofactor import services
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 
@@ -17,12 +15,6 @@ RESET_OWN = reverse("twofactor:reset_own")
 REQUEST = reverse("twofactor:request_reset")
 LOST = reverse("twofactor:lost_phone")
 PREFERENCES = reverse("accounts:preferences")
-
-
-def recent(client):
-    session = client.session
-    session["twofactor_password_at"] = time.time()
-    session.save()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The code step of sign-in, "Lost your phone?", and confirming the password again."""
 
 import math
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,25 +38,32 @@ def add_code_error(form: CodeForm, result: services.CodeResult) -> None:
     form.add_error("code", ValidationError(message, code=key))
 
 
-def _expired_sign_in(request, next_url):
-    if request.method == "POST":
-        messages.info(request, _("Your sign-in took too long. Please sign in again."))
-    return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+def owing_a_code(view):
+    """For the pages of someone who passed the password and owes a code: the view gets that
+    user and the safe ``next``; a verified session goes on to ``next``, an expired or missing
+    password step back to sign in."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        next_url = flows.safe_next(request)
+        user = flows.pending_user(request)
+        if user is not None:
+            return view(request, user, next_url, *args, **kwargs)
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(next_url)
+        if request.method == "POST":
+            messages.info(request, _("Your sign-in took too long. Please sign in again."))
+        return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+
+    return allowed_before_code(wrapped)
 
 
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-@allowed_before_code
-def code(request):
-    next_url = flows.safe_next(request)
-    user = flows.pending_user(request)
-    if user is None:
-        if request.user.is_authenticated:
-            return HttpResponseRedirect(next_url)
-        return _expired_sign_in(request, next_url)
-
+@owing_a_code
+def code(request, user, next_url):
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         result = services.verify_sign_in_code(
@@ -74,15 +82,9 @@ def code(request):
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-@allowed_before_code
-def lost_phone(request):
+@owing_a_code
+def lost_phone(request, user, next_url):
     """For someone who passed the password but has no phone: explain, and ask the Managers."""
-    next_url = flows.safe_next(request)
-    user = flows.pending_user(request)
-    if user is None:
-        if request.user.is_authenticated:
-            return HttpResponseRedirect(next_url)
-        return _expired_sign_in(request, next_url)
     sent = None
     if request.method == "POST":
         sent = send_reset_request(request, user)
