@@ -129,8 +129,8 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request,
                 _(
-                    "Your own two-factor authentication is not reset here: another "
-                    "administrator can, or “manage.py reset_2fa”."
+                    "Your own two-factor authentication was not reset: ask another "
+                    "administrator, or run “manage.py reset_2fa”."
                 ),
                 messages.WARNING,
             )

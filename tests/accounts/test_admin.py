@@ -477,7 +477,7 @@ def test_reset_action_leaves_out_the_administrator_themself(admin_client, admini
     assert Authenticator.objects.filter(user=administrator).exists()
     assert not Authenticator.objects.filter(user=member).exists()
     notes = [str(message) for message in get_messages(response.wsgi_request)]
-    assert any("Your own two-factor authentication is not reset here" in note for note in notes)
+    assert any("Your own two-factor authentication was not reset" in note for note in notes)
 
 
 def test_reset_action_needs_the_permission_to_change_users(

@@ -36,7 +36,7 @@ def test_preferences_offers_a_manager_reset_and_a_member_a_request(
     other = sign_in_verified(Client(), member, member_device)
     page = other.get(PREFERENCES).content.decode()
     assert ">Reset</a>" not in page and "Request a reset" in page
-    assert "a Manager of your team resets it" in page
+    assert "a Manager of your team can reset it" in page
 
 
 def test_member_cannot_reach_the_reset_page(client, member, member_device):
