@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: install translations messages migrate run test test-services serve lint format
+.PHONY: install translations messages migrate run test test-services test-browser serve lint format
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is %d.%d." % v[:2])'
@@ -46,6 +46,36 @@ test: translations
 test-services: translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m pytest -p tests.services.plugin
+
+# Benchmarks (README.md, "Performance"). In process, on a throwaway SQLite file under var/bench/:
+bench: translations
+	$(BIN)/python -m bench.run
+
+# Over HTTP: gunicorn (2 workers) against PostgreSQL and Redis, each a database of its own
+# (emptied first), loaded by wrk (Debian's package, installed here when missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/8
+bench-http: translations
+	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's wrk"; \
+		apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python -m bench.over_http
+
+.PHONY: bench bench-http
+
+# Browser journeys and accessibility: Playwright drives Debian's Chromium (CHROMIUM, never
+# `playwright install`) against the live server of the test run; axe-core checks every page at
+# desktop and phone widths. Screenshots go to var/screenshots (printed at the end).
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	@touch $(BROWSER_STAMP)
+
+test-browser: translations $(BROWSER_STAMP)
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install chromium zbar-tools" >&2; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/browser
 
 # Production: gunicorn with production settings; the environment must hold the variables listed in
 # README.md ("Running in production"). Run `manage.py migrate` once per release, from one host.

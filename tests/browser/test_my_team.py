@@ -1,0 +1,82 @@
+"""My Team: a Manager's reset signs the Member out everywhere (rule 7), and a lost phone's
+request reaches the Managers (rule 8)."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+from .pages import follow, heading, sign_in, sign_in_with_code, submit, take_screenshot, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def member_device(member, add_authenticator):
+    return add_authenticator(member, name="Alice's phone")
+
+
+@pytest.fixture
+def manager_device(manager, add_authenticator):
+    return add_authenticator(manager, name="Marta's phone")
+
+
+def test_manager_reset_signs_out_the_members_open_session(
+    open_browser, member, member_device, manager, manager_device, make_user, acme
+):
+    make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up yet
+    alice = open_browser()
+    sign_in_with_code(alice, member.email, member_device)
+    heading(alice, "My Preferences")
+
+    marta = open_browser()
+    sign_in_with_code(marta, manager.email, manager_device, start="/team/")
+    heading(marta, "My Team")
+    row = marta.get_by_role("row").filter(has_text=member.email)
+    expect(row).to_contain_text("Member")
+    expect(row).to_contain_text(re.compile(r"On since"))
+    take_screenshot(marta, "my-team")
+    follow(marta, row.get_by_role("link", name="Reset 2FA"))
+    heading(marta, "Confirm your password")  # recent authentication
+    marta.get_by_label("Password").fill(PASSWORD)
+    submit(marta, "Continue")
+    heading(marta, "Reset 2FA of Alice?")
+    submit(marta, "Reset 2FA")
+    heading(marta, "My Team")
+    expect(marta.get_by_role("status")).to_contain_text(
+        "Two-factor authentication of Alice was reset."
+    )
+    expect(row).to_contain_text("Not set up")
+
+    # Alice's open session has ended: her next page is the sign-in, then setup again.
+    visit(alice, "/preferences/")
+    heading(alice, "Sign in")
+    sign_in(alice, member.email)
+    assert urlsplit(alice.url).path == "/2fa/setup/"
+    heading(alice, "Confirm your password")
+
+
+def test_a_lost_phone_request_reaches_my_team(
+    open_browser, member, member_device, manager, manager_device
+):
+    alice = open_browser()
+    visit(alice, "/")
+    sign_in(alice, member.email)
+    heading(alice, "Two-factor authentication")
+    follow(alice, "Lost your phone?")
+    heading(alice, "Lost your phone?")
+    submit(alice, "Ask my Managers for a reset")
+    expect(alice.get_by_role("status")).to_contain_text(
+        "Your request was sent to the Managers of your team."
+    )
+
+    marta = open_browser()
+    sign_in_with_code(marta, manager.email, manager_device, start="/team/")
+    heading(marta, "My Team")
+    requests = marta.get_by_role("region", name="Reset requests")
+    expect(requests).to_contain_text("Alice")
+    expect(requests).to_contain_text(member.email)
+    expect(requests.get_by_role("link", name="Reset 2FA")).to_be_visible()
