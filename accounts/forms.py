@@ -5,6 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .widgets import LongSelect, TimeZoneChoices
 
 
 class SignInForm(forms.Form):
@@ -108,7 +109,7 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
 class PreferencesForm(forms.ModelForm):
     """The person's language and time zone."""
 
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, widget=LongSelect)
 
     class Meta:
         model = User
@@ -116,13 +117,9 @@ class PreferencesForm(forms.ModelForm):
         labels = {"language": _("Language")}
 
     def __init__(self, *args, **kwargs):
-        from .locale import time_zone_names
-
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("As my browser"))] + list(settings.LANGUAGES)
-        self.fields["time_zone"].choices = [
-            ("", _("Portal default (%(zone)s)") % {"zone": settings.TIME_ZONE})
-        ] + [(name, name.replace("_", " ")) for name in time_zone_names()]
+        self.fields["time_zone"].choices = TimeZoneChoices()
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -9,6 +9,7 @@ import time
 
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -132,7 +133,10 @@ def complete_password_step(request, user, next_url: str):
         otp_login(request, device)
         return HttpResponseRedirect(next_url)
 
-    request.session.cycle_key()
+    if request.session.session_key is not None:
+        # A session that came with the request gets a new key; without one, the session is
+        # new anyway (its key is made when it is saved), so there is nothing to rotate.
+        request.session.cycle_key()
     request.session[PENDING_KEY] = {"user": user.pk, "at": _now()}
     return HttpResponseRedirect(url_with_next("twofactor:code", next_url))
 
@@ -158,18 +162,23 @@ def pending_user(request):
 
 
 def complete_code_step(request, user, device, next_url: str):
-    """A correct code: full sign-in with a new session key, and remember this browser."""
-    request.session.pop(PENDING_KEY, None)
-    if request.user.is_authenticated:
-        request.session.cycle_key()
-    else:
-        auth.login(request, user)
-    otp_login(request, device)
-    cookie = services.trust_browser(
-        user=user,
-        request_meta=services.RequestMeta.from_request(request),
-        replacing=trusted_cookie(request),
-    )
+    """A correct code: full sign-in with a new session key, and remember this browser.
+
+    One transaction: the new session row, the last sign-in time, the trusted browser and its
+    activity record are committed together (on SQLite one commit instead of four).
+    """
+    with transaction.atomic():
+        request.session.pop(PENDING_KEY, None)
+        if request.user.is_authenticated:
+            request.session.cycle_key()
+        else:
+            auth.login(request, user)
+        otp_login(request, device)
+        cookie = services.trust_browser(
+            user=user,
+            request_meta=services.RequestMeta.from_request(request),
+            replacing=trusted_cookie(request),
+        )
     response = HttpResponseRedirect(next_url)
     set_trusted_cookie(response, cookie)
     return response

@@ -31,7 +31,11 @@ class Authenticator(ThrottlingMixin, TimestampMixin, Device):
     class Meta:
         verbose_name = _("authenticator")
         verbose_name_plural = _("authenticators")
-        indexes = [models.Index(fields=["user", "confirmed"], name="authenticator_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "confirmed"], name="authenticator_user_idx"),
+            # Who is locked now: only failures of the last hour qualify, a small range.
+            models.Index(fields=["throttling_failure_timestamp"], name="authenticator_failure_idx"),
+        ]
 
     @property
     def key(self) -> bytes:
@@ -185,9 +189,17 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activity")
         ordering = ["-created_at", "-pk"]
+        # Lists read newest first (created_at, then id): a team's, a team's of one kind, a
+        # person's own; the id in each index gives a page in order without sorting. "Done by or
+        # to a person" combines the actor and subject foreign-key indexes (a bitmap OR).
         indexes = [
-            models.Index(fields=["team", "-created_at"], name="activity_team_time_idx"),
-            models.Index(fields=["subject", "-created_at"], name="activity_subject_time_idx"),
+            models.Index(fields=["team", "-created_at", "-id"], name="activity_team_recent_idx"),
+            models.Index(
+                fields=["team", "kind", "-created_at", "-id"], name="activity_team_kind_idx"
+            ),
+            models.Index(
+                fields=["subject", "-created_at", "-id"], name="activity_subject_recent_idx"
+            ),
         ]
 
     def __str__(self):

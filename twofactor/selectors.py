@@ -44,6 +44,34 @@ def with_two_factor_status(users):
     )
 
 
+def with_two_factor_status_of(users, status: str):
+    """``users`` whose 2FA status (as ``with_two_factor_status`` computes it) is ``status``.
+
+    The same rules as the annotation, written as conditions the database can answer from its
+    indexes: the locked and the reset-requested people are small sets read once (the recent
+    failures through ``authenticator_failure_idx``, the open requests through their partial
+    unique index), and "on" and "off" are one index probe a person."""
+    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
+    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
+    locked_ids = Authenticator.objects.filter(
+        confirmed=True,
+        throttling_failure_timestamp__gt=lock_start,
+        throttling_failure_count__gte=app_settings.lock_after_failures(),
+    ).values("user_id")
+    requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
+    if status == TwoFactorStatus.LOCKED:
+        return users.filter(pk__in=locked_ids)
+    if status == TwoFactorStatus.REQUESTED:
+        return users.filter(pk__in=requested_ids).exclude(pk__in=locked_ids)
+    if status == TwoFactorStatus.ON:
+        return (
+            users.filter(Exists(confirmed)).exclude(pk__in=requested_ids).exclude(pk__in=locked_ids)
+        )
+    if status == TwoFactorStatus.OFF:
+        return users.filter(~Exists(confirmed)).exclude(pk__in=requested_ids)
+    return users.none()
+
+
 @dataclass(frozen=True)
 class BrowserRow:
     browser: TrustedBrowser

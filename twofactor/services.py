@@ -33,12 +33,12 @@ class RequestMeta:
         )
 
 
-def record_activity(
+def new_activity(
     *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
 ) -> Activity:
-    """Append one activity record. ``detail`` must never hold a password, code or key."""
+    """One activity record, not yet saved. ``detail`` must never hold a password, code or key."""
     team_id = getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
-    return Activity.objects.create(
+    return Activity(
         kind=kind,
         subject=subject,
         actor=actor,
@@ -47,6 +47,22 @@ def record_activity(
         user_agent=request_meta.user_agent,
         detail=detail,
     )
+
+
+def record_activity(
+    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+) -> Activity:
+    """Append one activity record. ``detail`` must never hold a password, code or key."""
+    record = new_activity(
+        kind=kind, request_meta=request_meta, subject=subject, actor=actor, **detail
+    )
+    record.save()
+    return record
+
+
+def record_activities(records: list[Activity]) -> list[Activity]:
+    """Append several activity records with one INSERT."""
+    return Activity.objects.bulk_create(records)
 
 
 def has_authenticator(user) -> bool:
@@ -76,11 +92,24 @@ class CodeResult:
         return self.outcome is CodeOutcome.ACCEPTED
 
 
+THROTTLE_FIELDS = ["throttling_failure_count", "throttling_failure_timestamp"]
+ACCEPT_FIELDS = ["last_t", "last_used_at", *THROTTLE_FIELDS]
+
+
+def _save_devices(devices: list[Authenticator], fields: list[str]) -> None:
+    """Write ``fields`` of every device in one UPDATE."""
+    if len(devices) == 1:
+        devices[0].save(update_fields=fields)
+    elif devices:
+        Authenticator.objects.bulk_update(devices, fields)
+
+
 def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) -> CodeResult:
     """Check ``code`` against ``devices`` (locked rows) and update their throttle in step.
 
     The devices of one user share one count of consecutive failures, so the back-off and the lock
-    apply per user however many authenticators there are.
+    apply per user however many authenticators there are. Whatever changes is written with one
+    UPDATE and the activity with one INSERT.
     """
     if not devices:
         return CodeResult(CodeOutcome.NO_DEVICE)
@@ -113,11 +142,17 @@ def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) 
 
     if matched:
         device, t = matched
-        for other in devices:
+        # The other devices' failure counts start afresh too; only those with any are written.
+        others = [
+            other
+            for other in devices
+            if other is not device
+            and (other.throttling_failure_count or other.throttling_failure_timestamp)
+        ]
+        for other in others:
             other.throttle_reset(commit=False)
         device.accept_step(t)
-        for other in devices:
-            other.save()
+        _save_devices([device, *others], ACCEPT_FIELDS)
         record_activity(
             kind=Activity.Kind.CODE_ACCEPTED,
             subject=user,
@@ -131,25 +166,32 @@ def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) 
         if device.lock_expires_at() is not None:  # an old lock that has run out
             device.throttle_reset(commit=False)
         device.throttle_increment(commit=False)
-        device.save()
+    _save_devices(devices, THROTTLE_FIELDS)
     failures = max(device.throttling_failure_count for device in devices)
-    record_activity(
-        kind=Activity.Kind.CODE_FAILED,
-        subject=user,
-        actor=user,
-        request_meta=request_meta,
-        failures=failures,
-        replayed=replayed,
-    )
-    if failures >= app_settings.lock_after_failures():
-        locked_until = devices[0].lock_expires_at()
-        record_activity(
-            kind=Activity.Kind.CODE_LOCKED,
+    records = [
+        new_activity(
+            kind=Activity.Kind.CODE_FAILED,
             subject=user,
             actor=user,
             request_meta=request_meta,
             failures=failures,
+            replayed=replayed,
         )
+    ]
+    locked = failures >= app_settings.lock_after_failures()
+    if locked:
+        records.append(
+            new_activity(
+                kind=Activity.Kind.CODE_LOCKED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                failures=failures,
+            )
+        )
+    record_activities(records)
+    if locked:
+        locked_until = devices[0].lock_expires_at()
         notify(
             event="code_locked",
             to_users=[user],
@@ -207,20 +249,25 @@ def confirm_authenticator(
         first = not Authenticator.objects.filter(user=user, confirmed=True).exists()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        record_activity(
-            kind=Activity.Kind.DEVICE_ADDED,
-            subject=user,
-            actor=user,
-            request_meta=request_meta,
-            device=device.name,
-        )
-        if first:
-            record_activity(
-                kind=Activity.Kind.TWO_FACTOR_ENABLED,
+        records = [
+            new_activity(
+                kind=Activity.Kind.DEVICE_ADDED,
                 subject=user,
                 actor=user,
                 request_meta=request_meta,
+                device=device.name,
             )
+        ]
+        if first:
+            records.append(
+                new_activity(
+                    kind=Activity.Kind.TWO_FACTOR_ENABLED,
+                    subject=user,
+                    actor=user,
+                    request_meta=request_meta,
+                )
+            )
+        record_activities(records)
         notify(
             event="two_factor_enabled" if first else "device_added",
             to_users=[user],
@@ -298,7 +345,8 @@ def trust_browser(
     """
     now = timezone.now()
     token = trusted_browser_tokens.make_token()
-    with transaction.atomic():
+    # Inside a caller's transaction (the code step) it needs no savepoint of its own.
+    with transaction.atomic(savepoint=False):
         browser = trusted_browser_tokens.check(user, replacing)
         if browser is None:
             browser = TrustedBrowser(user=user, created_at=now)
@@ -329,6 +377,8 @@ def sign_in_from_trusted_browser(
 ) -> Authenticator | None:
     """If the cookie is a live trusted browser of this user, note the visit and return the
     authenticator the session counts as verified by; otherwise None (a code is needed)."""
+    if not cookie_value:  # most sign-ins: no transaction (nor its lock) for nothing
+        return None
     with transaction.atomic():
         browser = trusted_browser_tokens.check(user, cookie_value)
         if browser is None:

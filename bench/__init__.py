@@ -1,0 +1,1 @@
+"""Benchmarks of the portal: `make bench` (in process) and `make bench-http` (gunicorn)."""

@@ -1,0 +1,295 @@
+"""Query budgets: every page makes as many SQL statements with 500 rows of data as with 5.
+
+A page that starts querying once per row (a lazy foreign key in a template, a count per person)
+fails here. Each test counts one request with a little data, adds hundreds of rows of what that
+page lists (people, authenticators, trusted browsers, reset requests, activity), and counts the
+same request again. The admin's changelists have their own such tests in tests/accounts and
+tests/twofactor.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
+from twofactor import crypto, flows, services, totp
+from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+
+FEW, MANY = 5, 500
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+META = services.RequestMeta("203.0.113.5", USER_AGENT)
+
+
+def count(request) -> int:
+    """SQL statements of one request (``request`` makes it and checks its answer)."""
+    with CaptureQueriesContext(connection) as queries:
+        request()
+    return len(queries)
+
+
+def ok(client, url, status=200):
+    def request():
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+
+    return request
+
+
+# Data: rows of everything a page may list, for one person or for a team ------------------------
+
+
+def add_devices(user, number):
+    key = crypto.encrypt(totp.generate_key())
+    Authenticator.objects.bulk_create(
+        Authenticator(user=user, name=f"Phone {n}", confirmed=True, encrypted_key=key)
+        for n in range(number)
+    )
+
+
+def add_browsers(user, number):
+    now = timezone.now()
+    TrustedBrowser.objects.bulk_create(
+        TrustedBrowser(
+            user=user,
+            token_hash=f"{n:064}",
+            user_agent=USER_AGENT,
+            ip_address="198.51.100.1",
+            created_at=now,
+            last_seen_at=now - timedelta(minutes=n),
+            expires_at=now + timedelta(days=30),
+        )
+        for n in range(number)
+    )
+
+
+def add_activity(user, number):
+    Activity.objects.bulk_create(
+        Activity(
+            kind=Activity.Kind.SIGNED_IN,
+            actor=user,
+            subject=user,
+            team_id=user.team_id,
+            user_agent=USER_AGENT,
+            ip_address="198.51.100.1",
+        )
+        for _ in range(number)
+    )
+
+
+def add_history(user, number):
+    """Another ``number`` authenticators, trusted browsers and activity records of ``user``."""
+    add_devices(user, number)
+    add_browsers(user, number)
+    add_activity(user, number)
+
+
+def add_teammates(team, number, tag):
+    """``number`` people in ``team`` in every 2FA state (on, locked, reset requested, off),
+    each with an authenticator, a trusted browser and activity where that state has them."""
+    people = User.objects.bulk_create(
+        User(email=f"{tag}{n:04}@acme.test", full_name=f"Person {tag}{n:04}", team=team)
+        for n in range(number)
+    )
+    key = crypto.encrypt(totp.generate_key())
+    devices = [
+        Authenticator(user=person, name="Phone", confirmed=True, encrypted_key=key)
+        for person in people[: number * 3 // 4]
+    ]
+    for device in devices[::5]:
+        device.throttling_failure_count = 10
+        device.throttling_failure_timestamp = timezone.now()
+    Authenticator.objects.bulk_create(devices)
+    ResetRequest.objects.bulk_create(
+        ResetRequest(user=person, team=team) for person in people[number // 2 :: 3]
+    )
+    for person in people:
+        add_activity(person, 1)
+    add_browsers(people[0], number)
+
+
+# Sign-in: password step and code step ----------------------------------------------------------
+
+
+def test_password_step_queries_do_not_grow(member, add_authenticator, clock):
+    add_authenticator(member)
+    add_history(member, FEW)
+
+    def sign_in():
+        response = Client().post(
+            reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302 and response.url.startswith(reverse("twofactor:code"))
+
+    few = count(sign_in)
+    add_history(member, MANY)
+    assert count(sign_in) == few
+
+
+def test_sign_in_from_a_trusted_browser_queries_do_not_grow(member, add_authenticator, clock):
+    add_authenticator(member)
+    cookie = services.trust_browser(user=member, request_meta=META, announce=False)
+
+    def sign_in():
+        browser = Client()
+        browser.cookies[flows.app_settings.trusted_browser_cookie_name()] = cookie
+        response = browser.post(
+            reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302 and response.url == reverse("accounts:preferences")
+
+    add_history(member, FEW)
+    few = count(sign_in)
+    add_history(member, MANY)
+    assert count(sign_in) == few
+
+
+def code_step(user, device, *, clock):
+    """Pass the password, then time the code step alone with the code of the next time step."""
+
+    def request():
+        browser = Client()
+        response = browser.post(
+            reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        clock.shift(totp.STEP_SECONDS)  # a new code: a code is accepted once
+        code = code_for(device)
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.post(reverse("twofactor:code"), {"code": code})
+        assert response.status_code == 302 and response.url == reverse("accounts:preferences")
+        return len(queries)
+
+    return request
+
+
+def test_code_step_queries_do_not_grow(member, add_authenticator, clock):
+    device = add_authenticator(member)
+    add_history(member, FEW)
+    few = code_step(member, device, clock=clock)()
+    add_history(member, MANY)
+    assert code_step(member, device, clock=clock)() == few
+
+
+def test_code_step_page_queries_do_not_grow(client, member, add_authenticator, clock):
+    add_authenticator(member)
+    client.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
+    add_history(member, FEW)
+    few = count(ok(client, reverse("twofactor:code")))
+    add_history(member, MANY)
+    assert count(ok(client, reverse("twofactor:code"))) == few
+
+
+def test_sign_in_page_queries_do_not_grow(client, member, acme):
+    few = count(ok(client, reverse("accounts:sign_in")))
+    add_teammates(acme, MANY, "s")
+    assert count(ok(client, reverse("accounts:sign_in"))) == few
+
+
+# The setup wizard (adding another authenticator, so the person has history) ---------------------
+
+
+def wizard_counts(client, user, clock) -> list[int]:
+    counts = [count(ok(client, reverse("twofactor:setup")))]
+    client.post(reverse("twofactor:setup"), {"password": PASSWORD})
+    counts.append(count(ok(client, reverse("twofactor:setup_app"))))
+    client.post(reverse("twofactor:setup_app"))
+    counts.append(count(ok(client, reverse("twofactor:setup_scan"))))  # makes the key
+    counts.append(count(ok(client, reverse("twofactor:setup_scan"))))  # a reload
+    client.post(reverse("twofactor:setup_scan"))
+    counts.append(count(ok(client, reverse("twofactor:setup_verify"))))
+    pending = Authenticator.objects.get(user=user, confirmed=False)
+    clock.shift(totp.STEP_SECONDS)
+
+    def verify():
+        response = client.post(reverse("twofactor:setup_verify"), {"code": code_for(pending)})
+        assert response.status_code == 302 and response.url == reverse("twofactor:setup_name")
+
+    counts.append(count(verify))
+    counts.append(count(ok(client, reverse("twofactor:setup_name"))))
+    return counts
+
+
+def test_wizard_steps_queries_do_not_grow(member, add_authenticator, clock):
+    device = add_authenticator(member)
+    add_history(member, FEW)
+    few = wizard_counts(sign_in_verified(Client(), member, device), member, clock)
+    Authenticator.objects.filter(user=member).exclude(pk=device.pk).delete()
+    add_history(member, MANY)
+    many = wizard_counts(sign_in_verified(Client(), member, device), member, clock)
+    assert many == few
+
+
+# My Preferences and Manage Access --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [reverse("accounts:preferences"), reverse("twofactor:manage")])
+def test_own_pages_queries_do_not_grow(client, member, add_authenticator, clock, url):
+    device = add_authenticator(member)
+    sign_in_verified(client, member, device)
+    cookie = services.trust_browser(user=member, request_meta=META, announce=False)
+    client.cookies[flows.app_settings.trusted_browser_cookie_name()] = cookie
+    services.request_reset(user=member, request_meta=META)
+    add_history(member, FEW)
+    few = count(ok(client, url))
+    add_history(member, MANY)
+    assert count(ok(client, url)) == few
+
+
+# My Team ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager_client(client, manager, add_authenticator, clock):
+    sign_in_verified(client, manager, add_authenticator(manager))
+    recent(client)
+    return client
+
+
+TEAM_PAGES = [
+    reverse("team:members"),
+    reverse("team:members") + "?page=2",
+    reverse("team:members") + "?q=person",
+    reverse("team:members") + "?q=nobody-has-this",
+    reverse("team:members") + "?status=on",
+    reverse("team:members") + "?status=off",
+    reverse("team:members") + "?status=locked",
+    reverse("team:members") + "?status=requested",
+    reverse("team:members") + "?q=person&status=requested",
+    reverse("team:activity"),
+    reverse("team:activity") + "?kind=signed_in",
+    reverse("team:activity") + "?person=alice@acme.test",
+]
+
+
+@pytest.mark.parametrize("url", TEAM_PAGES)
+def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
+    add_teammates(acme, FEW, "f")
+    add_activity(member, FEW)
+    few = count(ok(manager_client, url))
+    add_teammates(acme, MANY, "m")
+    add_activity(member, MANY)
+    assert count(ok(manager_client, url)) == few
+
+
+def test_my_team_detail_queries_do_not_grow(manager_client, member, add_authenticator):
+    add_authenticator(member)
+    services.request_reset(user=member, request_meta=META)
+    url = reverse("team:member_detail", args=[member.pk])
+    add_history(member, FEW)
+    few = count(ok(manager_client, url))
+    add_history(member, MANY)
+    assert count(ok(manager_client, url)) == few
+
+
+def test_my_team_reset_confirmation_queries_do_not_grow(manager_client, member):
+    url = reverse("team:reset_member", args=[member.pk])
+    add_history(member, FEW)
+    few = count(ok(manager_client, url))
+    add_history(member, MANY)
+    assert count(ok(manager_client, url)) == few
