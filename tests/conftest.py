@@ -106,6 +106,16 @@ def add_authenticator(db):
     return add
 
 
+@pytest.fixture
+def member_device(member, add_authenticator):
+    return add_authenticator(member, name="Alice phone")
+
+
+@pytest.fixture
+def manager_device(manager, add_authenticator):
+    return add_authenticator(manager, name="Marta phone")
+
+
 def code_for(device, *, offset_steps=0):
     """The code the user's app shows now (or ``offset_steps`` steps away)."""
     return totp.code_at(device.key, time.time() + offset_steps * totp.STEP_SECONDS)

@@ -14,16 +14,6 @@ from .pages import follow, heading, sign_in, sign_in_with_code, submit, take_scr
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def member_device(member, add_authenticator):
-    return add_authenticator(member, name="Alice's phone")
-
-
-@pytest.fixture
-def manager_device(manager, add_authenticator):
-    return add_authenticator(manager, name="Marta's phone")
-
-
 def test_manager_reset_signs_out_the_members_open_session(
     open_browser, member, member_device, manager, manager_device, make_user, acme
 ):

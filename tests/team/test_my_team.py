@@ -25,11 +25,6 @@ def manager_client(clock, client, manager, add_authenticator):
     return client
 
 
-@pytest.fixture
-def member_device(member, add_authenticator):
-    return add_authenticator(member, name="Alice phone")
-
-
 def urls_with_ids(member_id, request_id):
     return [
         ("get", reverse("team:member_detail", args=[member_id])),

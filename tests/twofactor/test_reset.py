@@ -17,16 +17,6 @@ LOST = reverse("twofactor:lost_phone")
 PREFERENCES = reverse("accounts:preferences")
 
 
-@pytest.fixture
-def manager_device(manager, add_authenticator):
-    return add_authenticator(manager, name="Manager phone")
-
-
-@pytest.fixture
-def member_device(member, add_authenticator):
-    return add_authenticator(member, name="Alice phone")
-
-
 def test_preferences_offers_a_manager_reset_and_a_member_a_request(
     client, manager, manager_device, member, member_device
 ):
