@@ -6,7 +6,8 @@ name a benchmark database of their own (bench/http.py sets them).
 """
 
 from axur_portal.settings import *  # noqa: F403
-from axur_portal.settings import DATABASE_URL, INSTALLED_APPS, LOGGING, VAR_DIR, env, envbool
+from axur_portal.settings import DATABASE_URL, INSTALLED_APPS, LOGGING, VAR_DIR, env
+from axur_portal.settings import DATABASES as PORTAL_DATABASES
 
 # seed_load runs under the production profile only for benchmarks.
 BENCHMARK = True
@@ -20,15 +21,13 @@ if not DATABASE_URL:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("BENCH_SQLITE_PATH", str(BENCH_DIR / "bench.sqlite3")),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # The portal's own options (write-ahead log); BENCH_SQLITE_ROLLBACK_JOURNAL=true
+            # measures SQLite's default rollback journal instead.
+            "OPTIONS": dict(PORTAL_DATABASES["default"]["OPTIONS"]),
         }
     }
-    # BENCH_SQLITE_WAL=true measures the embedded mode with SQLite's write-ahead log (fewer
-    # fsyncs a commit) instead of its default rollback journal, which the portal uses.
-    if envbool("BENCH_SQLITE_WAL", False):
-        DATABASES["default"]["OPTIONS"]["init_command"] = (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-        )
+    if env("BENCH_SQLITE_ROLLBACK_JOURNAL") == "true":
+        DATABASES["default"]["OPTIONS"].pop("init_command", None)
 
 # Security emails are built in full (templates, MIME message) and kept in memory, not sent.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
