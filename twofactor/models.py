@@ -82,20 +82,19 @@ class Authenticator(ThrottlingMixin, TimestampMixin, Device):
         self.throttle_reset(commit=False)
 
     def verify_token(self, token):
-        """django-otp's single-device verification (used by django-otp's own forms)."""
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
+        """django-otp's Device API, through the portal's one verification path.
+
+        The code goes through ``services.verify_sign_in_code`` (per-user back-off and lock,
+        replay refusal, activity records), so django-otp's helpers are no side door; True only
+        when this authenticator is the one that accepted it.
+        """
+        from .services import RequestMeta, verify_sign_in_code
+
         code = totp.normalize_code(str(token))
-        t = self.find_step(code, at=timezone.now().timestamp()) if code else None
-        if t is not None and t > self.last_t:
-            self.accept_step(t)
-            self.save()
-            return True
-        if self.lock_expires_at() is not None:
-            self.throttle_reset(commit=False)
-        self.throttle_increment()
-        return False
+        if code is None or not self.confirmed:
+            return False
+        result = verify_sign_in_code(user=self.user, code=code, request_meta=RequestMeta())
+        return result.accepted and result.device.pk == self.pk
 
 
 class TrustedBrowser(models.Model):

@@ -324,3 +324,36 @@ def test_verified_session_is_not_asked_again(client, member, device):
     sign_in_verified(client, member, device)
     assert client.get(PREFERENCES).status_code == 200
     assert Authenticator.objects.filter(user=member).count() == 1
+
+
+# django-otp's own helpers go through the same verification ------------------------------------
+
+
+def test_django_otp_verify_token_uses_the_portal_rules(member, device, clock):
+    import django_otp
+
+    code = code_for(device)
+    assert django_otp.verify_token(member, device.persistent_id, code) == device
+    assert django_otp.verify_token(member, device.persistent_id, code) is None  # replayed
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # counted like a wrong code at sign-in
+    clock.shift(30)
+    assert django_otp.verify_token(member, device.persistent_id, "12 345x") is None  # malformed
+    assert Activity.objects.filter(kind=Activity.Kind.CODE_FAILED, subject=member).count() == 1
+
+
+def test_django_otp_verify_token_refuses_while_locked(member, device, clock, settings):
+    import django_otp
+
+    settings.TWOFACTOR_THROTTLE_FACTOR = 0
+    for _ in range(app_settings.lock_after_failures()):
+        assert django_otp.verify_token(member, device.persistent_id, wrong_code(device)) is None
+    assert django_otp.verify_token(member, device.persistent_id, code_for(device)) is None
+
+
+def test_trusted_browser_cookie_is_secure_when_https_is_configured(pending, device, settings):
+    settings.TWOFACTOR_TRUSTED_BROWSER_COOKIE_SECURE = True
+    response = enter_code(pending, code_for(device))
+    cookie = response.cookies[COOKIE]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) == app_settings.trusted_browser_days() * 24 * 3600
