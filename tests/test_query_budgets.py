@@ -176,6 +176,23 @@ def test_code_step_queries_do_not_grow(member, add_authenticator, clock):
     assert code_step(member, device, clock=clock)() == few
 
 
+@pytest.mark.django_db(transaction=True)  # real BEGIN and COMMIT, as in production
+def test_code_step_from_a_new_browser_costs_at_most_ten_statements(
+    member, add_authenticator, clock
+):
+    """Issue 10's budget for the busiest request: the statements include everything the code
+    step writes (the authenticator, the last sign-in, the trusted browser, both activity records,
+    the new session key) and the transaction around them."""
+    device = add_authenticator(member)
+    assert code_step(member, device, clock=clock)() <= 10
+    assert TrustedBrowser.objects.filter(user=member).count() == 1
+    assert sorted(Activity.objects.filter(subject=member).values_list("kind", flat=True)) == [
+        Activity.Kind.BROWSER_TRUSTED,
+        Activity.Kind.CODE_ACCEPTED,
+        Activity.Kind.PASSWORD_ACCEPTED,  # the password step before it
+    ]
+
+
 def test_code_step_page_queries_do_not_grow(client, member, add_authenticator, clock):
     add_authenticator(member)
     client.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})

@@ -161,13 +161,26 @@ def pending_user(request):
     return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
 
 
-def complete_code_step(request, user, device, next_url: str):
-    """A correct code: full sign-in with a new session key, and remember this browser.
+def sign_in_with_code(request, user, code: str, next_url: str):
+    """The code step: ``(result, response)``, the response None unless the code was accepted.
 
-    One transaction: the new session row, the last sign-in time, the trusted browser and its
-    activity record are committed together (on SQLite one commit instead of four).
+    One transaction: the code checked under the lock of the user's authenticators and, when it
+    is right, the sign-in, the trusted browser and the activity records of both, written with one
+    INSERT. The new session key is written by the response (one UPDATE, accounts/sessions).
     """
-    with transaction.atomic():
+    with transaction.atomic(), services.activity_written_together():
+        result = services.verify_sign_in_code(
+            user=user, code=code, request_meta=services.RequestMeta.from_request(request)
+        )
+        if not result.accepted:
+            return result, None
+        return result, complete_code_step(request, user, result.device, next_url)
+
+
+def complete_code_step(request, user, device, next_url: str):
+    """A correct code: full sign-in with a new session key, and remember this browser, in one
+    transaction (the caller's if there is one)."""
+    with transaction.atomic(savepoint=False):
         request.session.pop(PENDING_KEY, None)
         if request.user.is_authenticated:
             request.session.cycle_key()

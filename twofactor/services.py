@@ -1,7 +1,9 @@
 """The actions of the two-factor app. Each is one transaction and records its activity."""
 
+import contextlib
 import enum
 import secrets
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +51,10 @@ def new_activity(
     )
 
 
+# The records of an action written together (activity_written_together), else None.
+_activity_batch: ContextVar[list[Activity] | None] = ContextVar("activity_batch", default=None)
+
+
 def record_activity(
     *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
 ) -> Activity:
@@ -56,13 +62,33 @@ def record_activity(
     record = new_activity(
         kind=kind, request_meta=request_meta, subject=subject, actor=actor, **detail
     )
-    record.save()
-    return record
+    return record_activities([record])[0]
 
 
 def record_activities(records: list[Activity]) -> list[Activity]:
-    """Append several activity records with one INSERT."""
+    """Append several activity records with one INSERT (or to the batch being collected)."""
+    batch = _activity_batch.get()
+    if batch is not None:
+        batch.extend(records)
+        return records
     return Activity.objects.bulk_create(records)
+
+
+@contextlib.contextmanager
+def activity_written_together():
+    """Inside, the records of several services are collected, then written with one INSERT
+    when the block ends without an exception (use it inside the transaction of the action)."""
+    if _activity_batch.get() is not None:  # already collecting: the outer block writes
+        yield
+        return
+    batch: list[Activity] = []
+    token = _activity_batch.set(batch)
+    try:
+        yield
+    finally:
+        _activity_batch.reset(token)
+    if batch:
+        Activity.objects.bulk_create(batch)
 
 
 def has_authenticator(user) -> bool:
@@ -204,8 +230,12 @@ def _check_code(*, user, devices: list[Authenticator], code: str, request_meta) 
 
 
 def verify_sign_in_code(*, user, code: str, request_meta: RequestMeta) -> CodeResult:
-    """The code step of sign-in: any confirmed authenticator of the user may answer."""
-    with transaction.atomic():
+    """The code step of sign-in: any confirmed authenticator of the user may answer.
+
+    Within a caller's transaction (the code step's, which goes on to sign in) it needs no
+    savepoint: the failure count is written whatever the code.
+    """
+    with transaction.atomic(savepoint=False):
         devices = list(
             Authenticator.objects.select_for_update()
             .filter(user=user, confirmed=True)

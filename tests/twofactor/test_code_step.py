@@ -1,6 +1,7 @@
 """The code step of sign-in (rules 3 and 5) and its security requirements."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -56,6 +57,18 @@ def test_correct_code_signs_in_rotates_the_session_and_trusts_the_browser(pendin
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     browser = TrustedBrowser.objects.get(user=member)
     assert cookie.value.split(".", 1)[1] not in browser.token_hash
+    assert pending.get(PREFERENCES).status_code == 200
+
+
+def test_the_session_key_before_the_code_is_dead_after_it(pending, member, device):
+    """Session fixation: whoever holds the key of the pending sign-in gets nothing once the code
+    is accepted (the row now has the new key; it never held the signed-in state)."""
+    fixated = Client()
+    fixated.cookies[settings.SESSION_COOKIE_NAME] = pending.session.session_key
+    enter_code(pending, code_for(device))
+    response = fixated.get(PREFERENCES)
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:sign_in"))
+    assert fixated.get(CODE).url.startswith(reverse("accounts:sign_in"))
     assert pending.get(PREFERENCES).status_code == 200
 
 

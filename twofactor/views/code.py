@@ -66,13 +66,11 @@ def owing_a_code(view):
 def code(request, user, next_url):
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        result = services.verify_sign_in_code(
-            user=user,
-            code=form.cleaned_data["code"],
-            request_meta=services.RequestMeta.from_request(request),
+        result, response = flows.sign_in_with_code(
+            request, user, form.cleaned_data["code"], next_url
         )
         if result.accepted:
-            return flows.complete_code_step(request, user, result.device, next_url)
+            return response
         if result.outcome is CodeOutcome.NO_DEVICE:
             return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
         add_code_error(form, result)
