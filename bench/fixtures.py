@@ -20,7 +20,7 @@ from twofactor import flows, totp
 from twofactor.models import Authenticator, TrustedBrowser
 
 PASSWORD = "bench-password-2fa"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.PortalBackend"
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"

@@ -7,6 +7,17 @@ from twofactor.models import Activity, ResetRequest
 from twofactor.selectors import with_two_factor_status, with_two_factor_status_of
 
 PAGE_SIZE = 50
+# What the activity tables show: the people's names only, not whole rows.
+ACTIVITY_FIELDS = (
+    "kind",
+    "created_at",
+    "ip_address",
+    "team_id",
+    "actor__full_name",
+    "actor__email",
+    "subject__full_name",
+    "subject__email",
+)
 
 
 def teammates(team, *, search: str = "", status: str = "") -> QuerySet:
@@ -30,7 +41,9 @@ def open_reset_requests(team) -> list[ResetRequest]:
 
 
 def team_activity(team, *, person_id: int | None = None, kind: str = "") -> QuerySet:
-    records = Activity.objects.filter(team=team).select_related("actor", "subject")
+    records = (
+        Activity.objects.filter(team=team).select_related("actor", "subject").only(*ACTIVITY_FIELDS)
+    )
     if person_id:
         records = records.filter(Q(subject_id=person_id) | Q(actor_id=person_id))
     if kind:

@@ -320,3 +320,49 @@ def test_activity_is_the_teams_newest_first_with_filters(
         ACTIVITY + "?person=marta@acme.test&kind=code_failed"
     ).content.decode()
     assert "No activity." in page
+
+
+def add_team_activity(person, number):
+    Activity.objects.bulk_create(
+        Activity(
+            kind=Activity.Kind.SIGNED_IN,
+            subject=person,
+            actor=person,
+            team_id=person.team_id,
+            detail={"n": n},
+            ip_address=f"198.51.100.{n % 250}",
+        )
+        for n in range(number)
+    )
+
+
+def test_activity_pages_go_on_without_counting_the_whole_log(manager_client, member):
+    """The log is paged by reading one row more than a page: page 1 links to page 2, the last
+    page has no "Next", and no COUNT of the team's activity is made."""
+    add_team_activity(member, 120)  # with the Manager's own sign-in records: 3 pages
+    total = Activity.objects.filter(team_id=member.team_id).count()
+    assert 100 < total <= 150
+    with CaptureQueriesContext(connection) as queries:
+        first = manager_client.get(ACTIVITY).content.decode()
+    assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+    assert "Page 1" in first and "Page 1 of" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert first.count("<tr>") == 1 + 50  # the heading row and a page
+    third = manager_client.get(ACTIVITY + "?page=3").content.decode()
+    assert third.count("<tr>") == 1 + total - 100
+    assert 'rel="next"' not in third and 'href="?page=2"' in third
+    # filters are kept in the links
+    filtered = manager_client.get(ACTIVITY + "?kind=signed_in").content.decode()
+    assert 'href="?kind=signed_in&amp;page=2"' in filtered
+
+
+@pytest.mark.parametrize("number", ["abc", "-3", "0", "", "99999999999999999999"])
+def test_a_malformed_or_huge_activity_page_number_is_no_error(manager_client, member, number):
+    add_team_activity(member, 3)
+    response = manager_client.get(ACTIVITY + "?page=" + number)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if number in ("abc", "-3", "0", ""):
+        assert "Signed in" in page  # the first page
+    else:
+        assert "No activity." in page and 'rel="prev"' in page
