@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from .models import User
 
@@ -17,20 +17,35 @@ class TwoFactorSummary:
     enabled: bool
     authenticators: int
     since: datetime | None
-    open_reset_request: object | None
+    reset_requested_at: datetime | None  # the person's open reset request, if any
 
 
 def two_factor_summary(user) -> TwoFactorSummary:
+    """What My Preferences says of the person's 2FA, in one query."""
     from twofactor.models import Authenticator, ResetRequest
 
-    row = Authenticator.objects.filter(user=user, confirmed=True).aggregate(
-        count=Count("pk"), since=Min("created_at")
+    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True).order_by()
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values("pk")
+        .annotate(
+            count=Subquery(
+                confirmed.values("user").annotate(count=Count("pk")).values("count"),
+                output_field=IntegerField(),
+            ),
+            since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
+            requested_at=Subquery(
+                ResetRequest.objects.filter(
+                    user=OuterRef("pk"), status=ResetRequest.Status.OPEN
+                ).values("created_at")[:1]
+            ),
+        )
+        .get()
     )
+    count = row["count"] or 0
     return TwoFactorSummary(
-        enabled=row["count"] > 0,
-        authenticators=row["count"],
+        enabled=count > 0,
+        authenticators=count,
         since=row["since"],
-        open_reset_request=ResetRequest.objects.filter(
-            user=user, status=ResetRequest.Status.OPEN
-        ).first(),
+        reset_requested_at=row["requested_at"],
     )

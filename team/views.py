@@ -124,8 +124,9 @@ def _teammate_rows(people) -> list[dict]:
     """What the rows of My Team show, made here rather than by template tags (the template
     only places plain values: a row costs a tenth of one built with tags)."""
     detail_url, reset_url = RowLinks("team:member_detail"), RowLinks("team:reset_member")
-    roles = dict(User.Role.choices)
-    statuses = dict(TwoFactorStatus.choices)
+    # Labels translated once a page (the choices hold lazy translations, resolved on each use).
+    roles = {value: str(label) for value, label in User.Role.choices}
+    statuses = {value: str(label) for value, label in TwoFactorStatus.choices}
     on_since, never = _("On since %(since)s"), _("Never")
     reset_label = _("Reset 2FA of %(name)s")
     rows = []
@@ -182,7 +183,7 @@ def _reset_request_rows(reset_requests) -> list[dict]:
 
 def _activity_rows(records) -> list[dict]:
     """The rows of an activity table, made here for the same reason as My Team's."""
-    kinds = dict(Activity.Kind.choices)
+    kinds = {value: str(label) for value, label in Activity.Kind.choices}
     administrator = _("Administrator")
     return [
         {
@@ -211,7 +212,7 @@ def member_detail(request, member_id: int):
         {
             "person": person,
             "authenticators": twofactor_selectors.authenticators_of(person),
-            "browsers": twofactor_selectors.trusted_browsers_of(person, current_id=None),
+            "browsers": twofactor_selectors.trusted_browsers_of(person),
             "activity": _activity_rows(
                 selectors.team_activity(request.user.team, person_id=person.pk)[:20]
             ),

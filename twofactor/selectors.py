@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import app_settings, user_agents
 from .models import Authenticator, ResetRequest, TrustedBrowser
+from .services import trusted_browser_tokens
 
 
 class TwoFactorStatus(models.TextChoices):
@@ -87,12 +88,13 @@ def authenticators_of(user) -> list[Authenticator]:
     )
 
 
-def trusted_browsers_of(user, *, current_id: int | None) -> list[BrowserRow]:
-    browsers = TrustedBrowser.objects.filter(user=user, expires_at__gt=timezone.now()).defer(
-        "token_hash"
-    )
+def trusted_browsers_of(user, *, cookie_value: str | None = None) -> list[BrowserRow]:
+    """The user's live trusted browsers; the one whose cookie is ``cookie_value`` (this
+    browser) first, found among them rather than read again."""
+    browsers = list(TrustedBrowser.objects.filter(user=user, expires_at__gt=timezone.now()))
+    current = trusted_browser_tokens.find(user, cookie_value, browsers)
     rows = [
-        BrowserRow(browser, user_agents.describe(browser.user_agent), browser.pk == current_id)
+        BrowserRow(browser, user_agents.describe(browser.user_agent), browser is current)
         for browser in browsers
     ]
     return sorted(rows, key=lambda row: not row.is_current)

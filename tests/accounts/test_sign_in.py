@@ -138,6 +138,37 @@ def test_preferences_shows_profile_and_two_factor_section(client, manager, add_a
     assert page.index("Profile") < page.index("Two-Factor Authentication")
 
 
+def test_preferences_summarises_the_persons_own_two_factor_state(
+    client, member, manager, add_authenticator, clock, django_assert_num_queries
+):
+    """One query tells: how many confirmed authenticators, since when, and an open request."""
+    from accounts.selectors import two_factor_summary
+    from twofactor.models import ResetRequest
+
+    first = add_authenticator(member)
+    clock.shift(86400)
+    add_authenticator(member, name="Work phone")
+    add_authenticator(member, name="Unfinished", confirmed=False)
+    add_authenticator(manager, name="Marta phone")
+    with django_assert_num_queries(1):
+        summary = two_factor_summary(member)
+    assert (summary.enabled, summary.authenticators) == (True, 2)
+    assert summary.since == first.created_at and summary.reset_requested_at is None
+    request = ResetRequest.objects.create(user=member, team=member.team)
+    assert two_factor_summary(member).reset_requested_at == request.created_at
+    assert two_factor_summary(manager).reset_requested_at is None
+    sign_in_verified(client, member, first)
+    page = client.get(PREFERENCES).content.decode()
+    assert "2 authenticator apps." in page and "You asked for a reset on" in page
+
+
+def test_preferences_summary_of_a_person_without_authenticators(member):
+    from accounts.selectors import two_factor_summary
+
+    summary = two_factor_summary(member)
+    assert (summary.enabled, summary.authenticators, summary.since) == (False, 0, None)
+
+
 # Session time-outs (NIST SP 800-63B AAL2) --------------------------------------------------------
 
 

@@ -68,6 +68,27 @@ def test_this_browser_is_marked(browser_one, browser_two, member):
     assert page.count("This browser") == 1
 
 
+@pytest.mark.parametrize("tamper", ["token", "other users id", "garbage"])
+def test_a_cookie_that_does_not_match_marks_no_browser(
+    browser_one, browser_two, member, manager, add_authenticator, clock, tamper
+):
+    """ "This browser" is found among the listed browsers, with the same checks as sign-in: the
+    token's HMAC, and a browser of this user."""
+    name = app_settings.trusted_browser_cookie_name()
+    browser_id, _, token = browser_two.cookies[name].value.partition(".")
+    if tamper == "token":
+        value = f"{browser_id}.{token[:-2]}xx"
+    elif tamper == "other users id":
+        clock.shift(30)
+        marta = full_sign_in(Client(), manager, add_authenticator(manager, name="Marta phone"))
+        value = f"{marta.cookies[name].value.partition('.')[0]}.{token}"
+    else:
+        value = "not-a-cookie"
+    browser_two.cookies[name] = value
+    page = browser_two.get(MANAGE).content.decode()
+    assert "Firefox on Linux" in page and "This browser" not in page
+
+
 def test_page_shows_buttons(browser_one):
     page = browser_one.get(MANAGE).content.decode()
     for label in ("Revoke", "Remove", "Add another authenticator", "Revoke all other browsers"):

@@ -23,15 +23,14 @@ def _meta(request):
 
 @login_required
 def manage(request):
-    current = services.current_trusted_browser_id(
-        user=request.user, cookie_value=flows.trusted_cookie(request)
-    )
     return render(
         request,
         "twofactor/manage.html",
         {
             "authenticators": selectors.authenticators_of(request.user),
-            "browsers": selectors.trusted_browsers_of(request.user, current_id=current),
+            "browsers": selectors.trusted_browsers_of(
+                request.user, cookie_value=flows.trusted_cookie(request)
+            ),
             "add_url": flows.url_with_next("twofactor:setup", reverse(MANAGE)),
         },
     )
