@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .widgets import LongSelect, TimeZoneChoices
+from .widgets import PlainSelect, TimeZoneChoices
 
 
 class SignInForm(forms.Form):
@@ -109,12 +109,13 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
 class PreferencesForm(forms.ModelForm):
     """The person's language and time zone."""
 
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, widget=LongSelect)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, widget=PlainSelect)
 
     class Meta:
         model = User
         fields = ["language", "time_zone"]
         labels = {"language": _("Language")}
+        widgets = {"language": PlainSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

