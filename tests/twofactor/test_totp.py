@@ -312,6 +312,21 @@ def test_qr_code_is_a_valid_png_data_uri():
         assert image.width >= 21 * 6  # a version-1 QR code at six pixels per module
 
 
+def test_qr_version_is_the_smallest_that_holds_the_text():
+    """The version computed from the length is the one qrcode's own fitting finds, at each
+    boundary: a smaller one could not hold the text, a larger one wastes modules."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    for length in [*range(1, 200), 1000, 2331]:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
+        code.add_data(b"x" * length, optimize=0)
+        code.make(fit=True)
+        assert qr.smallest_version(length) == code.version, length
+    with pytest.raises(ValueError):
+        qr.smallest_version(2332)  # beyond version 40 at level M
+
+
 @pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg is not installed")
 @pytest.mark.parametrize("email", ["alice@acme.test", "o'brien+2fa&x=y#top@acme.test"])
 def test_qr_code_scans_back_to_the_provisioning_uri(email, tmp_path):
