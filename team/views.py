@@ -9,12 +9,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.rows import RowLinks, local_date, local_datetime
 from twofactor import flows, services
 from twofactor import selectors as twofactor_selectors
 from twofactor.decorators import manager_required, require_recent_authentication
@@ -104,22 +103,6 @@ def members(request):
     )
 
 
-class RowLinks:
-    """The URL of ``viewname`` for one id after another, without resolving it for each row.
-
-    ``reverse`` costs about as much as rendering the rest of a row; the URL is resolved once with
-    a marker id, and each row puts its id in the marker's place.
-    """
-
-    MARKER = 2_147_483_647
-
-    def __init__(self, viewname: str):
-        self.before, self.after = reverse(viewname, args=[self.MARKER]).split(str(self.MARKER))
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.before}{pk}{self.after}"
-
-
 def _teammate_rows(people) -> list[dict]:
     """What the rows of My Team show, made here rather than by template tags (the template
     only places plain values: a row costs a tenth of one built with tags)."""
@@ -132,7 +115,7 @@ def _teammate_rows(people) -> list[dict]:
     rows = []
     for person in people:
         if person.two_factor_status == TwoFactorStatus.ON:
-            since = date_format(timezone.localtime(person.two_factor_since), "DATE_FORMAT")
+            since = local_date(person.two_factor_since)
             status = on_since % {"since": since}
         else:
             status = statuses[person.two_factor_status]
@@ -145,11 +128,7 @@ def _teammate_rows(people) -> list[dict]:
                 "status_class": person.two_factor_status,
                 "status": status,
                 "authenticators": person.authenticator_count,
-                "last_sign_in": (
-                    date_format(timezone.localtime(person.last_login), "DATETIME_FORMAT")
-                    if person.last_login
-                    else never
-                ),
+                "last_sign_in": (local_datetime(person.last_login) if person.last_login else never),
                 "detail_url": detail_url(person.pk),
                 "reset_url": reset_url(person.pk),
                 "reset_label": reset_label % {"name": name},
@@ -170,9 +149,7 @@ def _reset_request_rows(reset_requests) -> list[dict]:
             {
                 "name": name,
                 "email": person.email,
-                "when": date_format(
-                    timezone.localtime(reset_request.created_at), "DATETIME_FORMAT"
-                ),
+                "when": local_datetime(reset_request.created_at),
                 "reset_url": reset_url(person.pk),
                 "dismiss_url": dismiss_url(reset_request.pk),
                 "dismiss_label": dismiss_label % {"name": name},
@@ -187,7 +164,7 @@ def _activity_rows(records) -> list[dict]:
     administrator = _("Administrator")
     return [
         {
-            "when": date_format(timezone.localtime(record.created_at), "DATETIME_FORMAT"),
+            "when": local_datetime(record.created_at),
             "event": kinds.get(record.kind, record.kind),
             "who": record.actor.get_full_name() if record.actor else administrator,
             "whom": record.subject.get_full_name() if record.subject else "—",

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from accounts.rows import RowLinks, local_datetime
+
 from .. import flows, selectors, services
 from ..decorators import require_recent_authentication
 from ..forms import DeviceNameForm
@@ -23,17 +25,54 @@ def _meta(request):
 
 @login_required
 def manage(request):
+    browsers = selectors.trusted_browsers_of(
+        request.user, cookie_value=flows.trusted_cookie(request)
+    )
     return render(
         request,
         "twofactor/manage.html",
         {
-            "authenticators": selectors.authenticators_of(request.user),
-            "browsers": selectors.trusted_browsers_of(
-                request.user, cookie_value=flows.trusted_cookie(request)
-            ),
+            "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
+            "browsers": _browser_rows(browsers),
             "add_url": flows.url_with_next("twofactor:setup", reverse(MANAGE)),
         },
     )
+
+
+def _authenticator_rows(devices) -> list[dict]:
+    """What the authenticators' rows show (accounts/rows.py says why here)."""
+    rename_url = RowLinks("twofactor:rename_authenticator")
+    remove_url = RowLinks("twofactor:remove_authenticator")
+    rename_label, remove_label, never = _("Rename %(name)s"), _("Remove %(name)s"), _("Never")
+    return [
+        {
+            "name": device.name,
+            "added": local_datetime(device.created_at),
+            "last_used": local_datetime(device.last_used_at) if device.last_used_at else never,
+            "rename_url": rename_url(device.pk),
+            "rename_label": rename_label % {"name": device.name},
+            "remove_url": remove_url(device.pk),
+            "remove_label": remove_label % {"name": device.name},
+        }
+        for device in devices
+    ]
+
+
+def _browser_rows(rows) -> list[dict]:
+    """What the trusted browsers' rows show, this browser first."""
+    revoke_url, revoke_label = RowLinks("twofactor:revoke_browser"), _("Revoke %(name)s")
+    return [
+        {
+            "description": row.description,
+            "is_current": row.is_current,
+            "ip_address": row.browser.ip_address or "—",
+            "first_seen": local_datetime(row.browser.created_at),
+            "last_seen": local_datetime(row.browser.last_seen_at),
+            "revoke_url": revoke_url(row.browser.pk),
+            "revoke_label": revoke_label % {"name": row.description},
+        }
+        for row in rows
+    ]
 
 
 @login_required
