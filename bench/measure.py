@@ -1,4 +1,5 @@
-"""Micro-measurements reported beside the pages: the password hasher and the QR encoders."""
+"""Micro-measurements reported beside the pages: the password hasher, the QR encoders, and what
+one small query costs through Django's ORM against the same SQL on the driver's cursor."""
 
 import base64
 import io
@@ -159,3 +160,36 @@ def breakdown(work, requests: int = 10) -> dict:
         base.Template.render = render
         del connection._commit
     return result
+
+
+def orm_query(number: int = 300) -> dict:
+    """One query of the kind the pages make (a person's authenticators' dates), built by the
+    ORM each time as a view does, against the same SQL sent on the cursor."""
+    from django.db import connection
+
+    from twofactor.models import Authenticator
+
+    user_id = Authenticator.objects.values_list("user_id", flat=True).first()
+
+    def through_orm():
+        return list(
+            Authenticator.objects.filter(user_id=user_id, confirmed=True).values_list(
+                "created_at", flat=True
+            )
+        )
+
+    sql, params = (
+        Authenticator.objects.filter(user_id=user_id, confirmed=True)
+        .values_list("created_at", flat=True)
+        .query.sql_with_params()
+    )
+
+    def on_the_cursor():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return {
+        "orm_us": round(_median_us(through_orm, number)),
+        "cursor_us": round(_median_us(on_the_cursor, number)),
+    }

@@ -92,6 +92,12 @@ def extras_text(extras: dict) -> str:
             f"{row['other_us']:>7,} rest"
             for name, row in parts.items()
         )
+    query = extras.get("orm_query")
+    if query:
+        lines.append(
+            f"one small query: {query['orm_us']:,} µs built by the ORM, "
+            f"{query['cursor_us']:,} µs as the same SQL on the cursor (median)"
+        )
     encoders = extras.get("qr_encoders")
     if encoders:
         lines.append("QR encoders (one otpauth URI to a PNG data: URI, median):")

@@ -164,6 +164,7 @@ def workloads(code_people: int) -> list[Workload]:
     return [
         Workload("floor: HttpResponse", get(client(), "/bench/floor/"), 200, 5),
         Workload("floor: signed-in template", get(member_browser, FLOOR_SIGNED_IN), 200, 5),
+        Workload("empty page in the layout", get(member_browser, "/bench/layout/"), 200, 5),
         Workload("code step (POST, correct code)", code_step, 302, 5, 3.5, 10),
         Workload("My Preferences", get(member_browser, PREFERENCES), 200, 5, 1.3),
         Workload("Manage Access", get(member_browser, MANAGE), 200, 5, 1.3),
@@ -232,7 +233,8 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     build_database(options.members)
-    work = workloads(code_people=(options.rounds + 6) * options.per_round)
+    # each round, the warm-up, the statement count and the breakdown take a person each
+    work = workloads(code_people=options.rounds * options.per_round + 20)
     run(work, rounds=options.rounds, per_round=options.per_round, seed=options.seed)
 
     rows = report.rows(work, floor_name="floor: signed-in template")
@@ -240,6 +242,7 @@ def main(argv=None) -> int:
         "breakdown": measure.breakdown(work),
         "password_hasher": measure.password_hasher(),
         "qr_encoders": measure.qr_encoders(),
+        "orm_query": measure.orm_query(),
     }
     result = {
         "benchmark": "in-process (Django test client, SQLite)",

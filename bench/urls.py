@@ -9,5 +9,6 @@ from . import views
 urlpatterns = [
     path("bench/floor/", views.floor, name="bench_floor"),
     path("bench/floor/signed-in/", views.floor_signed_in, name="bench_floor_signed_in"),
+    path("bench/layout/", views.layout, name="bench_layout"),
     *portal_urlpatterns,
 ]

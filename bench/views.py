@@ -5,6 +5,10 @@
 - ``floor_signed_in``: a tiny template for a signed-in, code-verified user through the whole
   middleware stack (session, user, authenticator, time-outs, locale, 2FA enforcement): the floor
   every signed-in page of the portal stands on.
+
+Beside them, ``layout``: the same signed-in request answered with an empty page in the portal's
+base layout (header, navigation, sign-out and language forms): what any portal page costs over
+the floor before its own content.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -19,3 +23,8 @@ def floor(request):
 @login_required
 def floor_signed_in(request):
     return render(request, "bench/floor.html")
+
+
+@login_required
+def layout(request):
+    return render(request, "bench/layout.html")

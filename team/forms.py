@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.widgets import PlainSelect
 from twofactor.models import Activity
 from twofactor.selectors import TwoFactorStatus
 
@@ -12,13 +13,17 @@ class TeammateFilterForm(forms.Form):
         label=_("2FA status"),
         required=False,
         choices=[("", _("Any"))] + list(TwoFactorStatus.choices),
+        widget=PlainSelect,
     )
 
 
 class ActivityFilterForm(forms.Form):
     person = forms.EmailField(label=_("Person (email)"), max_length=254, required=False)
     kind = forms.ChoiceField(
-        label=_("Event"), required=False, choices=[("", _("Any"))] + list(Activity.Kind.choices)
+        label=_("Event"),
+        required=False,
+        choices=[("", _("Any"))] + list(Activity.Kind.choices),
+        widget=PlainSelect,
     )
 
     error_messages = {"unknown_person": _("Nobody in your team has this email.")}
