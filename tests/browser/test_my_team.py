@@ -70,3 +70,36 @@ def test_a_lost_phone_request_reaches_my_team(
     expect(requests).to_contain_text("Alice")
     expect(requests).to_contain_text(member.email)
     expect(requests.get_by_role("link", name="Reset 2FA")).to_be_visible()
+
+
+def assert_tables_stack_on_a_phone(page, viewport) -> int:
+    """Each table fits its box (nothing scrolls sideways inside the page) and, on a phone, shows
+    its rows as blocks. Returns how many tables there are."""
+    tables = page.locator("table")
+    expected = "block" if viewport == "phone" else "table-cell"
+    for index in range(tables.count()):
+        table = tables.nth(index)
+        assert table.locator("xpath=..").evaluate("e => e.scrollWidth <= e.clientWidth"), index
+        assert table.locator("td").first.evaluate("e => getComputedStyle(e).display") == expected
+    return tables.count()
+
+
+def test_a_persons_page_and_the_team_activity_fit_the_screen(
+    open_browser, viewport, member, member_device, manager, manager_device
+):
+    """The person's page and the activity log pass the checks (axe, no sideways scrolling), and
+    on a phone their tables stack each row as a block, as My Team's list does."""
+    alice = open_browser()
+    sign_in_with_code(alice, member.email, member_device)  # activity and a trusted browser
+    heading(alice, "My Preferences")
+
+    marta = open_browser()
+    sign_in_with_code(marta, manager.email, manager_device, start="/team/")
+    heading(marta, "My Team")
+    follow(marta, marta.get_by_role("link", name=member.get_full_name(), exact=True))
+    heading(marta, member.get_full_name())
+    assert assert_tables_stack_on_a_phone(marta, viewport) == 3  # apps, browsers, activity
+    take_screenshot(marta, "my-team-person")
+    follow(marta, "All activity of this person")
+    heading(marta, "Team activity")
+    assert assert_tables_stack_on_a_phone(marta, viewport) == 1
