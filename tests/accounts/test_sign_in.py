@@ -1,5 +1,7 @@
 """Sign in, sign out and My Preferences (the password step; the code step is in twofactor)."""
 
+import re
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
@@ -60,6 +62,17 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, member, e
     assert SAME_MESSAGE in response.content.decode()
     assert SESSION_KEY not in client.session
     assert PENDING_KEY not in client.session
+
+
+def test_the_sign_in_error_describes_both_fields_for_screen_readers(client, member):
+    page = post_sign_in(client, member.email, "wrong password").content.decode()
+    assert '<div class="form-errors" id="form-errors" role="alert">' in page
+    for name in ("email", "password"):
+        field = re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'aria-describedby="form-errors"' in field, field
+    # a page without the error points at nothing
+    fresh = client.get(SIGN_IN).content.decode()
+    assert "form-errors" not in fresh
 
 
 def test_inactive_user_cannot_sign_in_and_gets_the_same_message(client, member):
