@@ -106,6 +106,22 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return with_two_factor_status(super().get_queryset(request))
 
+    def user_change_password(self, request, id, form_url=""):
+        # Django's password form saves the user (and so the new security stamp); log_change,
+        # called right after it in this transaction, does what any new password does.
+        request.portal_password_form = True
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        super().log_change(request, obj, message)
+        if getattr(request, "portal_password_form", False):
+            services.forget_browsers_after_new_password(
+                user=obj,
+                actor=request.user,
+                request_meta=services.RequestMeta.from_request(request),
+            )
+
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj else []
 

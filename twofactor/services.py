@@ -516,9 +516,20 @@ def change_password(*, user, new_password: str, request_meta: RequestMeta) -> No
     with transaction.atomic():
         user.set_password(new_password)  # new security stamp: other sessions end
         user.save(update_fields=["password", "security_stamp"])
+        forget_browsers_after_new_password(user=user, actor=user, request_meta=request_meta)
+
+
+def forget_browsers_after_new_password(*, user, actor, request_meta: RequestMeta) -> None:
+    """What follows a password saved with its new security stamp, by the person or by an
+    administrator (Django admin's password form saves the user itself): the trusted browsers,
+    void with the old stamp, are forgotten, and the change recorded with who made it."""
+    with transaction.atomic(savepoint=False):
         TrustedBrowser.objects.filter(user=user).delete()
         record_activity(
-            kind=Activity.Kind.PASSWORD_CHANGED, subject=user, actor=user, request_meta=request_meta
+            kind=Activity.Kind.PASSWORD_CHANGED,
+            subject=user,
+            actor=actor,
+            request_meta=request_meta,
         )
 
 

@@ -533,3 +533,51 @@ def test_anonymous_visitor_is_sent_to_the_admin_sign_in(client, db):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+# Password set by an administrator ---------------------------------------------------------------
+
+
+def test_a_password_set_in_the_admin_ends_sessions_forgets_browsers_and_is_recorded(
+    admin_client, administrator, member, add_authenticator
+):
+    """Django admin's password form saves the user itself; the portal still does what a new
+    password does: the other sessions end (new stamp), the trusted browsers are forgotten, and
+    the change is recorded with the administrator as the one who made it."""
+    alice = sign_in_verified(Client(), member, add_authenticator(member))
+    TrustedBrowser.objects.create(
+        user=member,
+        token_hash="0" * 64,
+        user_agent="Firefox",
+        created_at=timezone.now(),
+        last_seen_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    url = reverse("admin:auth_user_password_change", args=[member.pk])
+    response = admin_client.post(
+        url,
+        {
+            "password1": "a brand new passphrase",
+            "password2": "a brand new passphrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert member.check_password("a brand new passphrase")
+    assert not TrustedBrowser.objects.filter(user=member).exists()
+    record = Activity.objects.get(kind=Activity.Kind.PASSWORD_CHANGED)
+    assert (record.subject, record.actor) == (member, administrator)
+    assert alice.get(reverse("accounts:preferences")).status_code == 302  # signed out
+    assert admin_client.get(reverse("admin:index")).status_code == 200  # the admin stays
+
+
+def test_a_refused_admin_password_form_changes_and_records_nothing(admin_client, member):
+    url = reverse("admin:auth_user_password_change", args=[member.pk])
+    response = admin_client.post(
+        url, {"password1": "one passphrase", "password2": "another passphrase"}
+    )
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+    assert not Activity.objects.filter(kind=Activity.Kind.PASSWORD_CHANGED).exists()
