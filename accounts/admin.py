@@ -16,11 +16,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from twofactor import services
+from twofactor import flows, services
 from twofactor.admin import AuthenticatorInline, TrustedBrowserInline
 from twofactor.selectors import TwoFactorStatus, with_two_factor_status
 
-from .forms import AdminUserChangeForm, AdminUserCreationForm
+from .forms import AdminUserChangeForm, AdminUserCreationForm, PasswordConfirmForm
 from .models import Team, User
 
 
@@ -153,7 +153,14 @@ class UserAdmin(DjangoUserAdmin):
         people = list(queryset.exclude(pk=request.user.pk).select_related("team"))
         if not people:
             return None
+        password_form, confirmed = None, False
         if request.POST.get("confirm") == "yes":
+            # Recent authentication, as for any reset: the password typed in the last minutes,
+            # or typed here (throttled and recorded like the portal's own confirmation).
+            confirmed = flows.has_recent_authentication(request)
+            if not confirmed:
+                password_form, confirmed = flows.confirm_password(request)
+        if confirmed:
             request_meta = services.RequestMeta.from_request(request)
             with transaction.atomic():
                 for person in people:
@@ -183,6 +190,9 @@ class UserAdmin(DjangoUserAdmin):
                     (person, TwoFactorStatus(person.two_factor_status).label) for person in people
                 ],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "password_form": None
+                if flows.has_recent_authentication(request)
+                else password_form or PasswordConfirmForm(request.user),
                 "media": self.media,
             },
         )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team, User
-from tests.conftest import PASSWORD, sign_in_verified
+from tests.conftest import PASSWORD, recent, sign_in_verified
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 from twofactor.services import RequestMeta, trust_browser
@@ -373,10 +373,13 @@ def protected(everyone, add_authenticator):
     return everyone
 
 
-def choose_reset(client, *people, confirm=False):
-    """The changelist's action form (``index``), or the confirmation page's form (``confirm``)."""
+def choose_reset(client, *people, confirm=False, password=PASSWORD):
+    """The changelist's action form (``index``), or the confirmation page's form (``confirm``,
+    with the administrator's password typed again unless ``password`` is None)."""
     data = {"action": "reset_two_factor", "_selected_action": [person.pk for person in people]}
     data.update({"confirm": "yes"} if confirm else {"index": "0"})
+    if confirm and password is not None:
+        data["password"] = password
     return client.post(USERS, data)
 
 
@@ -478,6 +481,38 @@ def test_reset_action_leaves_out_the_administrator_themself(admin_client, admini
     assert not Authenticator.objects.filter(user=member).exists()
     notes = [str(message) for message in get_messages(response.wsgi_request)]
     assert any("Your own two-factor authentication was not reset" in note for note in notes)
+
+
+def test_reset_action_asks_for_the_administrators_password_again(admin_client, protected):
+    """Recent authentication, as for every reset (SPEC): the confirmation page asks for the
+    password; without it, or with a wrong one, nobody is reset and the failure is recorded."""
+    manager, member, outsider = protected
+    page = choose_reset(admin_client, member).content.decode()
+    assert 'name="password"' in page and 'autocomplete="current-password"' in page
+
+    for password in (None, "", "not my password"):
+        response = choose_reset(admin_client, member, confirm=True, password=password)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'name="password"' in page and 'class="errorlist"' in page
+        assert 'aria-invalid="true"' in page
+        assert Authenticator.objects.filter(user=member).exists()
+    assert not Activity.objects.filter(kind=Activity.Kind.RESET).exists()
+    assert Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED).count() == 3
+    assert mail.outbox == []
+
+    choose_reset(admin_client, member, confirm=True)  # the right password
+    assert not Authenticator.objects.filter(user=member).exists()
+
+
+def test_reset_action_after_a_recent_password_needs_no_second_one(admin_client, protected):
+    manager, member, outsider = protected
+    recent(admin_client)
+    page = choose_reset(admin_client, member).content.decode()
+    assert 'name="password"' not in page
+    response = choose_reset(admin_client, member, confirm=True, password=None)
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=member).exists()
 
 
 def test_reset_action_needs_the_permission_to_change_users(
