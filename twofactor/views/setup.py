@@ -120,9 +120,12 @@ def setup_app(request, state):
 def setup_scan(request, state):
     if request.method == "POST":
         return _advance(request, 4)
-    device = Authenticator.objects.filter(
-        user=request.user, pk=state.get("device") or 0, confirmed=False
-    ).first()
+    device_id = state.get("device")
+    device = (
+        Authenticator.objects.filter(user=request.user, pk=device_id, confirmed=False).first()
+        if isinstance(device_id, int)
+        else None  # the first view of the step: nothing to look for
+    )
     if device is None:
         device = services.start_authenticator_setup(user=request.user)
         state["device"] = device.pk
