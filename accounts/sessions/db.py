@@ -42,7 +42,7 @@ class SessionStore(DjangoSessionStore):
             return self.create()
         data = self._get_session(no_load=must_create)
         using = router.db_for_write(self.model)
-        if self._rotated and not must_create:
+        if self._rotated:  # whatever the caller asks, the old row must not outlive its key
             self._rename(data, using)
         elif must_create:
             self._insert(self.create_model_instance(data), using)

@@ -162,3 +162,15 @@ def test_rotating_a_session_never_saved_creates_it(engine):
     store.cycle_key()
     store.save()
     assert dict(engine(store.session_key).load()) == {"pending": "user 7"}
+
+
+@pytest.mark.django_db
+def test_creating_after_a_rotation_still_retires_the_old_key(engine):
+    """create() called by hand after cycle_key (nothing in the portal does) must not leave the
+    old row behind: the old key would still open the session."""
+    store = saved(engine, pending="user 7")
+    old_key = store.session_key
+    store.cycle_key()
+    store.save(must_create=True)
+    assert engine(old_key).load() == {}
+    assert list(Session.objects.values_list("session_key", flat=True)) == [store.session_key]
