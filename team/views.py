@@ -41,8 +41,11 @@ def _teammate(request, member_id: int) -> User:
     return get_object_or_404(User, pk=member_id, team_id=request.user.team_id)
 
 
-def _page(request, rows):
-    return Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, rows, *, count: int | None = None):
+    paginator = Paginator(rows, selectors.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known already: the paginator need not count ``rows``
+    return paginator.get_page(request.GET.get("page"))
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,11 @@ def members(request):
     if form.is_valid():
         search = form.cleaned_data["q"].strip()
         status = form.cleaned_data["status"]
-    page = _page(request, selectors.teammates(team, search=search, status=status))
+    page = _page(
+        request,
+        selectors.teammates(team, search=search, status=status),
+        count=selectors.count_teammates(team, search=search, status=status),
+    )
     rows = _teammate_rows(page.object_list)
     return render(
         request,

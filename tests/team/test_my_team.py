@@ -150,6 +150,30 @@ def test_list_is_paginated_by_fifty(manager_client, acme):
     assert manager_client.get(MEMBERS + "?page=abc").status_code == 200
 
 
+def test_the_pages_count_what_the_search_and_filter_match(
+    manager_client, acme, globex, add_authenticator
+):
+    """The number of pages comes from the people the search and the status filter match in
+    this team, not from the whole team or table."""
+    people = User.objects.bulk_create(
+        User(email=f"s{n:03}@acme.test", full_name=f"Silva {n:03}", team=acme) for n in range(70)
+    )
+    User.objects.bulk_create(
+        User(email=f"g{n:03}@globex.test", full_name=f"Silva G{n:03}", team=globex)
+        for n in range(70)
+    )
+    for person in people[:55]:
+        add_authenticator(person)
+    page = manager_client.get(MEMBERS + "?q=silva&status=on").content.decode()
+    assert "Page 1 of 2" in page and page.count("@acme.test</td>") == 50
+    page = manager_client.get(MEMBERS + "?q=silva&status=on&page=2").content.decode()
+    assert page.count("@acme.test</td>") == 5
+    page = manager_client.get(MEMBERS + "?q=silva&status=off").content.decode()
+    assert "Page 1 of" not in page and page.count("@acme.test</td>") == 15
+    page = manager_client.get(MEMBERS + "?q=nobody").content.decode()
+    assert "Nobody matches." in page and "Page 1 of" not in page
+
+
 def make_team_of(size, team):
     people = User.objects.bulk_create(
         User(email=f"q{n:04}@{team.name}.test", full_name=f"Q {n:04}", team=team)
