@@ -112,7 +112,7 @@ def members(request):
 
 def _teammate_rows(people) -> list[dict]:
     """What the rows of My Team show, made here rather than by template tags (the template
-    only places plain values: a row costs a tenth of one built with tags)."""
+    only places plain values: a row costs a seventh of one built with tags)."""
     detail_url, reset_url = RowLinks("team:member_detail"), RowLinks("team:reset_member")
     # Labels translated once a page (the choices hold lazy translations, resolved on each use).
     roles = {value: str(label) for value, label in User.Role.choices}
