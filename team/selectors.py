@@ -42,12 +42,17 @@ def _matching(team, search: str, status: str) -> QuerySet:
     return people
 
 
-def open_reset_requests(team) -> list[ResetRequest]:
-    return list(
+REQUESTS_SHOWN = 10  # above the list, the oldest first; "?requests=all" shows every one
+
+
+def open_reset_requests(team, *, limit: int | None = None) -> list[ResetRequest]:
+    """The team's open reset requests, oldest first (``limit`` of them if given)."""
+    requests = (
         ResetRequest.objects.filter(team=team, status=ResetRequest.Status.OPEN, user__team=team)
         .select_related("user")
         .order_by("created_at")
     )
+    return list(requests[:limit] if limit is not None else requests)
 
 
 def team_activity(team, *, person_id: int | None = None, kind: str = "") -> QuerySet:

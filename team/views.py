@@ -96,6 +96,10 @@ def members(request):
         count=selectors.count_teammates(team, search=search, status=status),
     )
     rows = _teammate_rows(page.object_list)
+    show_all = request.GET.get("requests") == "all"
+    requests = selectors.open_reset_requests(
+        team, limit=None if show_all else selectors.REQUESTS_SHOWN + 1
+    )
     return render(
         request,
         "team/members.html",
@@ -104,7 +108,11 @@ def members(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "reset_requests": _reset_request_rows(selectors.open_reset_requests(team)),
+            "reset_requests": _reset_request_rows(
+                requests if show_all else requests[: selectors.REQUESTS_SHOWN]
+            ),
+            # One more read than shown tells that there are more.
+            "more_reset_requests": not show_all and len(requests) > selectors.REQUESTS_SHOWN,
             "query": _query_without_page(request),
         },
     )

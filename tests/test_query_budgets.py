@@ -278,6 +278,7 @@ TEAM_PAGES = [
     reverse("team:members") + "?status=locked",
     reverse("team:members") + "?status=requested",
     reverse("team:members") + "?q=person&status=requested",
+    reverse("team:members") + "?requests=all",
     reverse("team:activity"),
     reverse("team:activity") + "?kind=signed_in",
     reverse("team:activity") + "?person=alice@acme.test",

@@ -390,3 +390,32 @@ def test_a_malformed_or_huge_activity_page_number_is_no_error(manager_client, me
         assert "Signed in" in page  # the first page
     else:
         assert "No activity." in page and 'rel="prev"' in page
+
+
+def test_the_reset_requests_panel_shows_the_ten_oldest_then_all_on_demand(
+    manager_client, acme, clock
+):
+    """Above the list, the ten oldest open requests and a link to all of them: the page stays
+    the same size however many people ask at once."""
+    people = User.objects.bulk_create(
+        User(email=f"r{n:02}@acme.test", full_name=f"Asker {n:02}", team=acme) for n in range(12)
+    )
+    for person in people:
+        ResetRequest.objects.create(user=person, team=acme)
+        clock.shift(60)
+    page = manager_client.get(MEMBERS).content.decode()
+    panel = page[page.index('id="requests-heading"') : page.index('id="people-heading"')]
+    assert panel.count("Dismiss the request of") == 10
+    assert "Asker 00" in panel and "Asker 09" in panel and "Asker 10" not in panel
+    assert 'href="?requests=all#requests-heading">All reset requests</a>' in panel
+    page = manager_client.get(MEMBERS + "?requests=all").content.decode()
+    panel = page[page.index('id="requests-heading"') : page.index('id="people-heading"')]
+    assert panel.count("Dismiss the request of") == 12 and "All reset requests" not in panel
+
+
+def test_ten_reset_requests_need_no_link(manager_client, acme):
+    for n in range(10):
+        person = User.objects.create(email=f"t{n}@acme.test", team=acme)
+        ResetRequest.objects.create(user=person, team=acme)
+    page = manager_client.get(MEMBERS).content.decode()
+    assert page.count("Dismiss the request of") == 10 and "All reset requests" not in page
