@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Team, User
 from twofactor import totp
-from twofactor.models import Authenticator
+from twofactor.models import Activity, Authenticator
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
@@ -135,3 +135,18 @@ def recent(client):
     session = client.session
     session["twofactor_password_at"] = time.time()
     session.save()
+
+
+def add_sign_ins(user, number):
+    """``number`` sign-in records of ``user`` in their team's activity, with one INSERT."""
+    Activity.objects.bulk_create(
+        Activity(
+            kind=Activity.Kind.SIGNED_IN,
+            actor=user,
+            subject=user,
+            team_id=user.team_id,
+            user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            ip_address="198.51.100.1",
+        )
+        for _ in range(number)
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
+from tests.conftest import PASSWORD, add_sign_ins, code_for, recent, sign_in_verified
 from twofactor import app_settings, services
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 
@@ -346,24 +346,10 @@ def test_activity_is_the_teams_newest_first_with_filters(
     assert "No activity." in page
 
 
-def add_team_activity(person, number):
-    Activity.objects.bulk_create(
-        Activity(
-            kind=Activity.Kind.SIGNED_IN,
-            subject=person,
-            actor=person,
-            team_id=person.team_id,
-            detail={"n": n},
-            ip_address=f"198.51.100.{n % 250}",
-        )
-        for n in range(number)
-    )
-
-
 def test_activity_pages_go_on_without_counting_the_whole_log(manager_client, member):
     """The log is paged by reading one row more than a page: page 1 links to page 2, the last
     page has no "Next", and no COUNT of the team's activity is made."""
-    add_team_activity(member, 120)  # with the Manager's own sign-in records: 3 pages
+    add_sign_ins(member, 120)  # with the Manager's own sign-in records: 3 pages
     total = Activity.objects.filter(team_id=member.team_id).count()
     assert 100 < total <= 150
     with CaptureQueriesContext(connection) as queries:
@@ -382,7 +368,7 @@ def test_activity_pages_go_on_without_counting_the_whole_log(manager_client, mem
 
 @pytest.mark.parametrize("number", ["abc", "-3", "0", "", "99999999999999999999"])
 def test_a_malformed_or_huge_activity_page_number_is_no_error(manager_client, member, number):
-    add_team_activity(member, 3)
+    add_sign_ins(member, 3)
     response = manager_client.get(ACTIVITY + "?page=" + number)
     assert response.status_code == 200
     page = response.content.decode()
