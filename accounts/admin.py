@@ -153,14 +153,14 @@ class UserAdmin(DjangoUserAdmin):
         people = list(queryset.exclude(pk=request.user.pk).select_related("team"))
         if not people:
             return None
-        password_form, confirmed = None, False
-        if request.POST.get("confirm") == "yes":
-            # Recent authentication, as for any reset: the password typed in the last minutes,
-            # or typed here (throttled and recorded like the portal's own confirmation).
-            confirmed = flows.has_recent_authentication(request)
-            if not confirmed:
-                password_form, confirmed = flows.confirm_password(request)
-        if confirmed:
+        # Recent authentication, as for any reset: the password typed in the last minutes, or
+        # typed here (throttled and recorded like the portal's own confirmation).
+        confirming = request.POST.get("confirm") == "yes"
+        recent = flows.has_recent_authentication(request)
+        password_form = None
+        if confirming and not recent:
+            password_form, recent = flows.confirm_password(request)
+        if confirming and recent:
             request_meta = services.RequestMeta.from_request(request)
             with transaction.atomic():
                 for person in people:
@@ -191,7 +191,7 @@ class UserAdmin(DjangoUserAdmin):
                 ],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "password_form": None
-                if flows.has_recent_authentication(request)
+                if recent
                 else password_form or PasswordConfirmForm(request.user),
                 "media": self.media,
             },
