@@ -8,43 +8,70 @@ from .models import User
 from .widgets import PlainSelect, TimeZoneChoices
 
 
-class SignInForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+class ThrottledPasswordForm(forms.Form):
+    """A form in which a person types their password, checked by ``passwords.check_password_form``.
+
+    ``locked_minutes`` is set by that check before validation: while the throttle holds, the
+    password is not even checked and the form says so. ``wrong_password`` names the field and
+    the error code of a wrong password; ``authenticates`` says whether the form checks the
+    password through ``authenticate()`` (which announces a failure itself).
+    """
 
     error_messages = {
-        # One message for an unknown email, a wrong password and an inactive account, so the
-        # page does not tell which accounts exist.
-        "invalid_login": _("The email or password is not correct."),
         # The same words whether or not the account exists.
         "throttled": _(
             "Too many failed sign-in attempts. Wait %(minutes)s minutes, then try again."
         ),
     }
+    wrong_password: tuple[str, str]
+    authenticates = False
+    locked_minutes = 0
 
-    def __init__(self, request=None, *args, locked_minutes: int = 0, **kwargs):
-        """``locked_minutes``: the throttle holds, so the password is not even checked."""
-        self.request = request
-        self.user = None
-        self.locked_minutes = locked_minutes
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
+    def refuse_if_throttled(self) -> None:
         if self.locked_minutes:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": self.locked_minutes},
             )
+
+    def has_wrong_password(self) -> bool:
+        return self.has_error(*self.wrong_password)
+
+
+def password_field(**attrs) -> forms.CharField:
+    return forms.CharField(
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", **attrs}),
+    )
+
+
+class SignInForm(ThrottledPasswordForm):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = password_field()
+
+    error_messages = {
+        **ThrottledPasswordForm.error_messages,
+        # One message for an unknown email, a wrong password and an inactive account, so the
+        # page does not tell which accounts exist.
+        "invalid_login": _("The email or password is not correct."),
+    }
+    wrong_password = ("__all__", "invalid_login")
+    authenticates = True
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.refuse_if_throttled()
         email = self.cleaned_data.get("email")
         password = self.cleaned_data.get("password")
         if email and password:
@@ -59,33 +86,23 @@ class SignInForm(forms.Form):
         return self.user
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(ThrottledPasswordForm):
     """Re-enter the password of the signed-in user (recent authentication)."""
 
-    password = forms.CharField(
-        label=_("Password"),
-        max_length=4096,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
-    )
+    password = password_field(autofocus=True)
 
     error_messages = {
+        **ThrottledPasswordForm.error_messages,
         "wrong_password": _("That is not your password. Try again."),
-        "throttled": SignInForm.error_messages["throttled"],
     }
+    wrong_password = ("password", "wrong_password")
 
-    def __init__(self, user, *args, locked_minutes: int = 0, **kwargs):
+    def __init__(self, user, *args, **kwargs):
         self.user = user
-        self.locked_minutes = locked_minutes
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
-        if self.locked_minutes:
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": self.locked_minutes},
-            )
+        self.refuse_if_throttled()
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(
@@ -123,27 +140,22 @@ class PreferencesForm(forms.ModelForm):
         self.fields["time_zone"].choices = TimeZoneChoices()
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class PasswordChangeForm(ThrottledPasswordForm, auth_forms.PasswordChangeForm):
     """Django's form (old password, new password twice, the validators), throttled."""
 
     error_messages = {
         **auth_forms.PasswordChangeForm.error_messages,
-        "throttled": SignInForm.error_messages["throttled"],
+        **ThrottledPasswordForm.error_messages,
     }
+    wrong_password = ("old_password", "password_incorrect")
 
-    def __init__(self, user, *args, locked_minutes: int = 0, **kwargs):
-        self.locked_minutes = locked_minutes
+    def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.fields["old_password"].max_length = 4096
 
     def clean_old_password(self):
-        if self.locked_minutes:
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": self.locked_minutes},
-            )
+        self.refuse_if_throttled()
         return super().clean_old_password()
 
     def save(self, commit=True):  # the change is services.change_password's job
-        raise NotImplementedError("Use twofactor.services.change_password.")
+        raise NotImplementedError("Use accounts.services.change_password.")

@@ -9,7 +9,7 @@ import ipaddress
 import time
 
 from django.conf import settings
-from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import MiddlewareNotUsed
 from django.dispatch import receiver
@@ -47,7 +47,9 @@ class SessionTimeoutMiddleware:
                 now - started >= settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
                 or now - seen >= settings.SESSION_IDLE_TIMEOUT_SECONDS
             ):
-                auth.logout(request)
+                # Ended, not signed out: the session goes without a sign-out of the person.
+                request.session.flush()
+                request.user = AnonymousUser()
             elif now - seen >= SEEN_RESOLUTION_SECONDS:
                 request.session[SEEN_KEY] = now
         return self.get_response(request)

@@ -4,6 +4,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from .models import Team, User
+from .signals import password_changed
 
 
 def get_or_create_team(*, name: str) -> Team:
@@ -47,3 +48,13 @@ def update_preferences(*, user: User, language: str | None = None, time_zone: st
         fields.append("time_zone")
     if fields:
         user.save(update_fields=fields)
+
+
+def change_password(*, user: User, new_password: str, actor: User, request) -> None:
+    """Save a new password: its new security stamp signs the person out everywhere else, and
+    the apps that keep state tied to the old password (``signals.password_changed``) react in
+    the same transaction."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password", "security_stamp"])
+        password_changed.send(sender=User, user=user, actor=actor, request=request)

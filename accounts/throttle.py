@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from .models import UserManager
+
 
 @dataclass(frozen=True)
 class FailureCounter:
@@ -65,10 +67,6 @@ class FailureCounter:
         self.cache.delete(self.key(identity))
 
 
-def normalize_email(email: str | None) -> str:
-    return (email or "").strip().lower()
-
-
 def lock_minutes() -> int:
     """How long a lock lasts at most, in whole minutes, for the message."""
     return max(1, settings.SIGN_IN_FAILURE_WINDOW_SECONDS // 60)
@@ -104,7 +102,7 @@ class PasswordAttempt:
     @classmethod
     def from_request(cls, request) -> "PasswordAttempt":
         return cls(
-            email=normalize_email(request.POST.get("email")),
+            email=UserManager.normalize_email(request.POST.get("email")),
             address=request.META.get("REMOTE_ADDR") or "unknown",
         )
 
@@ -112,7 +110,7 @@ class PasswordAttempt:
     def of_signed_in_user(cls, request) -> "PasswordAttempt":
         """The password typed again by a signed-in person (recent authentication)."""
         return cls(
-            email=normalize_email(request.user.email),
+            email=UserManager.normalize_email(request.user.email),
             address=request.META.get("REMOTE_ADDR") or "unknown",
         )
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.change_language, name="language"),
     path("password/", views.change_password, name="change_password"),
+    path("password/confirm/", views.confirm_password, name="confirm_password"),
 ]

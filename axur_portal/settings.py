@@ -129,7 +129,7 @@ else:
 SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS")
 
 INSTALLED_APPS = [
-    "accounts.apps.PortalAdminConfig",  # django.contrib.admin behind a verified code
+    "twofactor.apps.PortalAdminConfig",  # django.contrib.admin behind a verified code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -120,7 +120,8 @@ def prepare(members: int, other_members: int) -> tuple[str, list[dict]]:
 
     from accounts.models import Team, User
     from bench import explain, fixtures
-    from twofactor import services
+    from twofactor.services.activity import RequestMeta
+    from twofactor.services.browsers import trust_browser
 
     cache.clear()  # FLUSHDB of the benchmark's own Redis database
     call_command("migrate", verbosity=0, interactive=False)
@@ -136,9 +137,7 @@ def prepare(members: int, other_members: int) -> tuple[str, list[dict]]:
     device = fixtures.add_device(member)
     fixtures.add_device(member, name="Work phone")
     fixtures.add_browsers(member, 4)
-    services.trust_browser(
-        user=member, request_meta=services.RequestMeta("127.0.0.1", "wrk"), announce=False
-    )
+    trust_browser(user=member, request_meta=RequestMeta("127.0.0.1", "wrk"), announce=False)
     manager = User.objects.get(email="manager@load.test")
     manager_session = fixtures.signed_in_session(manager, fixtures.add_device(manager))
     person = User.objects.filter(team=member.team, activities__isnull=False).first()

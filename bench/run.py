@@ -36,9 +36,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from accounts import passwords  # noqa: E402
 from accounts.models import Team, User  # noqa: E402
 from bench import fixtures, measure, report  # noqa: E402
-from twofactor import flows, services  # noqa: E402
+from twofactor import app_settings  # noqa: E402
+from twofactor.services import activity, browsers  # noqa: E402
+from twofactor.views import setup  # noqa: E402
 
 CODE = "/2fa/code/"
 SIGN_IN = "/sign-in/"
@@ -92,7 +95,7 @@ def build_database(members: int) -> None:
 def workloads(code_people: int) -> list[Workload]:
     load = Team.objects.get(name="Load")
     bench_team = Team.objects.create(name="Bench")
-    meta = services.RequestMeta(ADDRESS, fixtures.USER_AGENT)
+    meta = activity.RequestMeta(ADDRESS, fixtures.USER_AGENT)
 
     # The signed-in floor and My Preferences / Manage Access: a Member of the big team with two
     # authenticators and five trusted browsers, signed in from one of them.
@@ -100,10 +103,10 @@ def workloads(code_people: int) -> list[Workload]:
     device = fixtures.add_device(member)
     fixtures.add_device(member, name="Work phone")
     fixtures.add_browsers(member, 4)
-    trusted = services.trust_browser(user=member, request_meta=meta, announce=False)
+    trusted = browsers.trust_browser(user=member, request_meta=meta, announce=False)
     member_browser = client(
         fixtures.signed_in_session(member, device),
-        **{flows.app_settings.trusted_browser_cookie_name(): trusted},
+        **{app_settings.trusted_browser_cookie_name(): trusted},
     )
 
     manager = User.objects.get(email="manager@load.test")
@@ -126,8 +129,8 @@ def workloads(code_people: int) -> list[Workload]:
         key = fixtures.signed_in_session(
             person,
             **{
-                flows.WIZARD_KEY: {"step": 3, "next": PREFERENCES},
-                flows.RECENT_AUTHENTICATION_KEY: time.time(),
+                setup.WIZARD_KEY: {"step": 3, "next": PREFERENCES},
+                passwords.RECENT_AUTHENTICATION_KEY: time.time(),
             },
         )
         return key, client(key)
@@ -140,8 +143,8 @@ def workloads(code_people: int) -> list[Workload]:
         fixtures.update_session(
             first_key,
             **{
-                flows.WIZARD_KEY: {"step": 3, "next": PREFERENCES},
-                flows.RECENT_AUTHENTICATION_KEY: time.time(),
+                setup.WIZARD_KEY: {"step": 3, "next": PREFERENCES},
+                passwords.RECENT_AUTHENTICATION_KEY: time.time(),
             },
         )
         return lambda: first_browser.get(SCAN)

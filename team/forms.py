@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.widgets import PlainSelect
 from twofactor.models import Activity
-from twofactor.selectors import TwoFactorStatus
+from twofactor.status import TwoFactorStatus
 
 
 class TeammateFilterForm(forms.Form):

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from twofactor.models import Activity, ResetRequest
-from twofactor.selectors import with_two_factor_status, with_two_factor_status_of
+from twofactor.status import with_two_factor_status, with_two_factor_status_of
 
 PAGE_SIZE = 50
 # What the activity tables show: the people's names only, not whole rows.

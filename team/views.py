@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import manager_required, require_recent_authentication
 from accounts.models import User
 from accounts.rows import RowLinks, local_date, local_datetime
-from twofactor import flows, services
+from twofactor import flows
 from twofactor import selectors as twofactor_selectors
-from twofactor.decorators import manager_required, require_recent_authentication
 from twofactor.models import Activity, ResetRequest
-from twofactor.selectors import TwoFactorStatus
+from twofactor.services import resets
+from twofactor.services.activity import RequestMeta
+from twofactor.status import TwoFactorStatus
 
 from . import selectors
 from .forms import ActivityFilterForm, TeammateFilterForm
@@ -221,10 +223,10 @@ def member_detail(request, member_id: int):
 def reset_member(request, member_id: int):
     person = _teammate(request, member_id)
     if request.method == "POST":
-        services.reset_two_factor(
+        resets.reset_two_factor(
             actor=request.user,
             member=person,
-            request_meta=services.RequestMeta.from_request(request),
+            request_meta=RequestMeta.from_request(request),
         )
         if person.pk == request.user.pk:
             return flows.continue_after_own_reset(request, request.user, reverse("team:members"))
@@ -246,10 +248,10 @@ def dismiss_request(request, request_id: int):
         user__team_id=request.user.team_id,
         status=ResetRequest.Status.OPEN,
     )
-    services.dismiss_reset_request(
+    resets.dismiss_reset_request(
         actor=request.user,
         reset_request=reset_request,
-        request_meta=services.RequestMeta.from_request(request),
+        request_meta=RequestMeta.from_request(request),
     )
     messages.info(request, _("The request was dismissed."))
     return HttpResponseRedirect(reverse("team:members"))

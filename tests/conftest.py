@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Team, User
-from twofactor import totp
-from twofactor.models import Activity, Authenticator
+from accounts.passwords import RECENT_AUTHENTICATION_KEY
+from twofactor import app_settings, totp
+from twofactor.models import Activity, Authenticator, CodeThrottle
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
@@ -133,8 +135,26 @@ def sign_in_verified(client, user, device):
 def recent(client):
     """The password was typed again just now (recent authentication)."""
     session = client.session
-    session["twofactor_password_at"] = time.time()
+    session[RECENT_AUTHENTICATION_KEY] = time.time()
     session.save()
+
+
+def lock_code_entry(user, *, at=None, failures=None):
+    """The person's code entry as after ``failures`` wrong codes (the lock's number unless
+    given), the last one ``at`` (now unless given)."""
+    CodeThrottle.objects.update_or_create(
+        user=user,
+        defaults={
+            "throttling_failure_count": failures or app_settings.lock_after_failures(),
+            "throttling_failure_timestamp": at or timezone.now(),
+        },
+    )
+
+
+def code_failures(user) -> int:
+    """How many consecutive wrong codes the person's code entry counts."""
+    throttle = CodeThrottle.objects.filter(user=user).first()
+    return throttle.throttling_failure_count if throttle else 0
 
 
 def add_sign_ins(user, number):

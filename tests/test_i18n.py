@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import PASSWORD, sign_in_verified
-from twofactor import services
+from twofactor.services import activity, resets
 
 CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|\{\{\s*\w+\s*\}\}")
@@ -91,7 +91,7 @@ def test_the_saved_language_wins_over_the_browser(client, member, add_authentica
 def test_a_user_who_chose_portuguese_gets_the_reset_email_in_portuguese(member, manager):
     member.language = "pt-br"
     member.save()
-    services.reset_two_factor(actor=manager, member=member, request_meta=services.RequestMeta())
+    resets.reset_two_factor(actor=manager, member=member, request_meta=activity.RequestMeta())
     [message] = [m for m in mail.outbox if m.to == [member.email]]
     subject = translated("Your two-factor authentication was reset", "pt-br")
     assert subject != "Your two-factor authentication was reset"

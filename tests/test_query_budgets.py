@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests.conftest import PASSWORD, add_sign_ins, code_for, recent, sign_in_verified
-from twofactor import crypto, flows, services, totp
-from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor import app_settings, crypto, totp
+from twofactor.models import Activity, Authenticator, CodeThrottle, ResetRequest, TrustedBrowser
+from twofactor.services import activity, browsers, resets
 
 FEW, MANY = 5, 500
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
-META = services.RequestMeta("203.0.113.5", USER_AGENT)
+META = activity.RequestMeta("203.0.113.5", USER_AGENT)
 
 
 def count(request) -> int:
@@ -87,10 +88,15 @@ def add_teammates(team, number, tag):
         Authenticator(user=person, name="Phone", confirmed=True, encrypted_key=key)
         for person in people[: number * 3 // 4]
     ]
-    for device in devices[::5]:
-        device.throttling_failure_count = 10
-        device.throttling_failure_timestamp = timezone.now()
     Authenticator.objects.bulk_create(devices)
+    CodeThrottle.objects.bulk_create(
+        CodeThrottle(
+            user=device.user,
+            throttling_failure_count=10,
+            throttling_failure_timestamp=timezone.now(),
+        )
+        for device in devices[::5]
+    )
     ResetRequest.objects.bulk_create(
         ResetRequest(user=person, team=team) for person in people[number // 2 :: 3]
     )
@@ -119,11 +125,11 @@ def test_password_step_queries_do_not_grow(member, add_authenticator, clock):
 
 def test_sign_in_from_a_trusted_browser_queries_do_not_grow(member, add_authenticator, clock):
     add_authenticator(member)
-    cookie = services.trust_browser(user=member, request_meta=META, announce=False)
+    cookie = browsers.trust_browser(user=member, request_meta=META, announce=False)
 
     def sign_in():
         browser = Client()
-        browser.cookies[flows.app_settings.trusted_browser_cookie_name()] = cookie
+        browser.cookies[app_settings.trusted_browser_cookie_name()] = cookie
         response = browser.post(
             reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD}
         )
@@ -235,9 +241,9 @@ def test_wizard_steps_queries_do_not_grow(member, add_authenticator, clock):
 def test_own_pages_queries_do_not_grow(client, member, add_authenticator, clock, url):
     device = add_authenticator(member)
     sign_in_verified(client, member, device)
-    cookie = services.trust_browser(user=member, request_meta=META, announce=False)
-    client.cookies[flows.app_settings.trusted_browser_cookie_name()] = cookie
-    services.request_reset(user=member, request_meta=META)
+    cookie = browsers.trust_browser(user=member, request_meta=META, announce=False)
+    client.cookies[app_settings.trusted_browser_cookie_name()] = cookie
+    resets.request_reset(user=member, request_meta=META)
     add_history(member, FEW)
     few = count(ok(client, url))
     add_history(member, MANY)
@@ -283,7 +289,7 @@ def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
 
 def test_my_team_detail_queries_do_not_grow(manager_client, member, add_authenticator):
     add_authenticator(member)
-    services.request_reset(user=member, request_meta=META)
+    resets.request_reset(user=member, request_meta=META)
     url = reverse("team:member_detail", args=[member.pk])
     add_history(member, FEW)
     few = count(ok(manager_client, url))

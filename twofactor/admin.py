@@ -6,12 +6,23 @@ authentication" action on users). So here administrators look; they do not add, 
 A key, encrypted or not, and a trusted browser's token hash are never loaded nor shown.
 """
 
-from django.contrib import admin
-from django.utils import timezone
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import passwords
+from accounts.admin import UserAdmin as AccountsUserAdmin
+from accounts.forms import PasswordConfirmForm
 
 from . import user_agents
 from .models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from .services.activity import RequestMeta
+from .services.resets import reset_two_factor
+from .status import TwoFactorStatus, with_two_factor_status, with_two_factor_status_of
 
 # Never loaded by the admin, so no page, column or export can show them.
 SECRET_FIELDS = {Authenticator: ["encrypted_key"], TrustedBrowser: ["token_hash"]}
@@ -40,13 +51,13 @@ def browser(record):
 
 
 @admin.display(description=_("added"), ordering="created_at")
-def added(device):
-    return device.created_at
+def added(authenticator):
+    return authenticator.created_at
 
 
 @admin.display(description=_("last used"), ordering="last_used_at")
-def last_used(device):
-    return device.last_used_at
+def last_used(authenticator):
+    return authenticator.last_used_at
 
 
 class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -72,29 +83,16 @@ class TrustedBrowserInline(ReadOnlyInline):
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(ReadOnlyModelAdmin):
-    list_display = ["name", "user", "team", "confirmed", added, last_used, "locked"]
+    list_display = ["name", "user", "team", "confirmed", added, last_used]
     list_filter = ["confirmed"]
     list_select_related = ["user__team"]
     search_fields = ["name", "user__email", "user__full_name"]
-    fields = [
-        "name",
-        "user",
-        "confirmed",
-        added,
-        last_used,
-        "throttling_failure_count",
-        "throttling_failure_timestamp",
-    ]
+    fields = ["name", "user", "confirmed", added, last_used]
     readonly_fields = fields
 
     @admin.display(description=_("team"), ordering="user__team__name")
-    def team(self, device):
-        return device.user.team
-
-    @admin.display(description=_("locked"), boolean=True)
-    def locked(self, device):
-        locked_until = device.lock_expires_at()
-        return locked_until is not None and timezone.now() < locked_until
+    def team(self, authenticator):
+        return authenticator.user.team
 
 
 @admin.register(TrustedBrowser)
@@ -144,3 +142,113 @@ class ActivityAdmin(ReadOnlyModelAdmin):
         "detail",
     ]
     readonly_fields = fields
+
+
+class TwoFactorStatusFilter(admin.SimpleListFilter):
+    title = _("2FA status")
+    parameter_name = "two_factor"
+
+    def lookups(self, request, model_admin):
+        return TwoFactorStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in TwoFactorStatus.values:
+            return with_two_factor_status_of(queryset, self.value())
+        return queryset
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(AccountsUserAdmin):
+    """accounts' user admin with each person's 2FA: status, authenticators, trusted browsers,
+    code entry, and the action that resets it."""
+
+    list_display = [*AccountsUserAdmin.list_display]
+    list_display[list_display.index("role") + 1 : list_display.index("role") + 1] = [
+        "two_factor",
+        "authenticators",
+    ]
+    list_filter = ["team", "role", TwoFactorStatusFilter, "is_active", "is_staff"]
+    readonly_fields = ["two_factor", "authenticators", *AccountsUserAdmin.readonly_fields]
+    fieldsets = [
+        *AccountsUserAdmin.fieldsets[:2],
+        (_("Two-factor authentication"), {"fields": ["two_factor", "authenticators"]}),
+        *AccountsUserAdmin.fieldsets[2:],
+    ]
+    actions = ["reset_two_factor"]
+    inlines = [AuthenticatorInline, TrustedBrowserInline]
+
+    def get_queryset(self, request):
+        return with_two_factor_status(super().get_queryset(request))
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj else []
+
+    @admin.display(description=_("2FA status"), ordering="two_factor_status")
+    def two_factor(self, user):
+        return TwoFactorStatus(user.two_factor_status).label
+
+    @admin.display(description=_("authenticators"), ordering="authenticator_count")
+    def authenticators(self, user):
+        return user.authenticator_count
+
+    @admin.action(description=_("Reset two-factor authentication"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """Confirm, then reset each selected person with the one reset service (which records
+        the administrator as the actor and emails the person)."""
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request,
+                _(
+                    "Your own two-factor authentication was not reset: ask another "
+                    "administrator, or run “manage.py reset_2fa”."
+                ),
+                messages.WARNING,
+            )
+        people = list(queryset.exclude(pk=request.user.pk).select_related("team"))
+        if not people:
+            return None
+        # Recent authentication, as for any reset: the password typed in the last minutes, or
+        # typed here (throttled and recorded like the portal's own confirmation).
+        confirming = request.POST.get("confirm") == "yes"
+        recent = passwords.has_recent_authentication(request)
+        password_form = None
+        if confirming and not recent:
+            password_form, recent = passwords.confirm_password(request)
+        if confirming and recent:
+            request_meta = RequestMeta.from_request(request)
+            with transaction.atomic():
+                for person in people:
+                    reset_two_factor(actor=request.user, member=person, request_meta=request_meta)
+            self.message_user(
+                request,
+                ngettext(
+                    "Two-factor authentication of %(count)d person was reset.",
+                    "Two-factor authentication of %(count)d people was reset.",
+                    len(people),
+                )
+                % {"count": len(people)},
+                messages.SUCCESS,
+            )
+            return None
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            "admin/accounts/user/reset_two_factor_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reset two-factor authentication"),
+                "opts": self.opts,
+                "rows": [
+                    (person, TwoFactorStatus(person.two_factor_status).label) for person in people
+                ],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "password_form": None
+                if recent
+                else password_form or PasswordConfirmForm(request.user),
+                "media": self.media,
+            },
+        )

@@ -1,8 +1,8 @@
-"""Sign-in and setup state kept in the session, shared by the accounts and twofactor views.
+"""Sign-in state kept in the session, from the password step to a full sign-in.
 
 After the password step the session holds only "password verified for user X at time T"
-(PENDING_KEY): no access, and it expires. Full sign-in happens only after the code (or a trusted
-browser), and rotates the session key.
+(PENDING_KEY): no access, and it expires. Full sign-in happens only after a code (or from a
+trusted browser), and rotates the session key.
 """
 
 import time
@@ -11,91 +11,20 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import resolve_url
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 
-from . import app_settings, services
+from accounts.passwords import mark_recent_authentication
+from accounts.redirects import url_with_next
+
+from . import app_settings, selectors
+from .models import Activity
+from .services import activity, browsers, codes
 
 PENDING_KEY = "twofactor_pending"
-RECENT_AUTHENTICATION_KEY = "twofactor_password_at"
-WIZARD_KEY = "twofactor_setup"
 
 
 def _now() -> float:
     return time.time()
-
-
-def safe_next(request, default: str = "accounts:preferences") -> str:
-    """The ``next`` of the request if it is a path of this site, else ``default``."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        candidate
-        and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-        and candidate.startswith("/")
-        and not candidate.startswith("//")
-    ):
-        return candidate
-    return resolve_url(default)
-
-
-def url_with_next(viewname: str, next_url: str) -> str:
-    url = reverse(viewname)
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
-
-
-# Recent authentication ------------------------------------------------------------------------
-
-
-def mark_recent_authentication(request) -> None:
-    request.session[RECENT_AUTHENTICATION_KEY] = _now()
-
-
-def confirm_password(request):
-    """The password typed again by the signed-in person: ``(form, confirmed)``.
-
-    Throttled with the sign-in's own counters (per account and per address), so recent
-    authentication is no side door for guessing; a wrong password is counted and recorded.
-    """
-    from accounts import throttle
-    from accounts.forms import PasswordConfirmForm
-
-    if request.method != "POST":
-        return PasswordConfirmForm(request.user), False
-    attempt = throttle.PasswordAttempt.of_signed_in_user(request)
-    form = PasswordConfirmForm(
-        request.user,
-        request.POST,
-        locked_minutes=throttle.lock_minutes() if attempt.blocked_by() else 0,
-    )
-    if form.is_valid():
-        attempt.record_success()
-        mark_recent_authentication(request)
-        return form, True
-    if form.has_error("password", "wrong_password"):
-        attempt.record_failure()
-    if form.errors:
-        services.record_activity(
-            kind=services.Activity.Kind.PASSWORD_FAILED,
-            subject=request.user,
-            actor=request.user,
-            request_meta=services.RequestMeta.from_request(request),
-            step="confirm password",
-        )
-    return form, False
-
-
-def has_recent_authentication(request) -> bool:
-    at = request.session.get(RECENT_AUTHENTICATION_KEY)
-    return isinstance(at, int | float) and 0 <= _now() - at < (
-        app_settings.recent_authentication_seconds()
-    )
-
-
-# Password step -> code step -------------------------------------------------------------------
 
 
 def trusted_cookie(request) -> str | None:
@@ -114,23 +43,24 @@ def set_trusted_cookie(response, value: str) -> None:
 
 
 def complete_password_step(request, user, next_url: str):
-    """The password was right: sign in, or ask for a code, or send to setup."""
-    meta = services.RequestMeta.from_request(request)
-    services.record_activity(
-        kind=services.Activity.Kind.PASSWORD_ACCEPTED, subject=user, actor=user, request_meta=meta
+    """The password was right (accounts' sign-in hands over here): sign in from a trusted
+    browser, or ask for a code, or sign in straight into the setup wizard."""
+    meta = activity.RequestMeta.from_request(request)
+    activity.record_activity(
+        kind=Activity.Kind.PASSWORD_ACCEPTED, subject=user, actor=user, request_meta=meta
     )
-    if not services.has_authenticator(user):
+    if not selectors.has_authenticator(user):
         # Mandatory 2FA: signed in, but the middleware allows nothing but the setup wizard.
         auth.login(request, user)
         mark_recent_authentication(request)
         return HttpResponseRedirect(url_with_next("twofactor:setup", next_url))
 
-    device = services.sign_in_from_trusted_browser(
+    authenticator = browsers.sign_in_from_trusted_browser(
         user=user, cookie_value=trusted_cookie(request), request_meta=meta
     )
-    if device is not None:
+    if authenticator is not None:
         auth.login(request, user)
-        otp_login(request, device)
+        otp_login(request, authenticator)
         return HttpResponseRedirect(next_url)
 
     if request.session.session_key is not None:
@@ -164,35 +94,37 @@ def pending_user(request):
 def sign_in_with_code(request, user, code: str, next_url: str):
     """The code step: ``(result, response)``, the response None unless the code was accepted.
 
-    One transaction: the code checked under the lock of the user's authenticators and, when it
-    is right, the sign-in, the trusted browser and the activity records of both, written with one
-    INSERT. The new session key is written by the response (one UPDATE, accounts/sessions).
+    One transaction: the code checked under the lock of the person's code entry and, when it is
+    right, the full sign-in, with the activity records of both written with one INSERT.
     """
-    with transaction.atomic(), services.activity_written_together():
-        result = services.verify_sign_in_code(
-            user=user, code=code, request_meta=services.RequestMeta.from_request(request)
+    with transaction.atomic(), activity.activity_written_together():
+        result = codes.verify_sign_in_code(
+            user=user, code=code, request_meta=activity.RequestMeta.from_request(request)
         )
         if not result.accepted:
             return result, None
-        return result, complete_code_step(request, user, result.device, next_url)
+        response = HttpResponseRedirect(next_url)
+        return result, complete_sign_in(request, user, result.authenticator, response)
 
 
-def complete_code_step(request, user, device, next_url: str):
-    """A correct code: full sign-in with a new session key, and remember this browser, in one
-    transaction (the caller's if there is one)."""
+def complete_sign_in(request, user, authenticator, response, *, announce_browser: bool = True):
+    """After a correct code (at sign-in, or the wizard's first code): a full sign-in with a new
+    session key, verified by ``authenticator``, and this browser remembered (its cookie set on
+    ``response``), in one transaction (the caller's if there is one). ``announce_browser``
+    False: no "new browser" email (the wizard sends its own)."""
     with transaction.atomic(savepoint=False):
         request.session.pop(PENDING_KEY, None)
         if request.user.is_authenticated:
             request.session.cycle_key()
         else:
             auth.login(request, user)
-        otp_login(request, device)
-        cookie = services.trust_browser(
+        otp_login(request, authenticator)
+        cookie = browsers.trust_browser(
             user=user,
-            request_meta=services.RequestMeta.from_request(request),
+            request_meta=activity.RequestMeta.from_request(request),
             replacing=trusted_cookie(request),
+            announce=announce_browser,
         )
-    response = HttpResponseRedirect(next_url)
     set_trusted_cookie(response, cookie)
     return response
 

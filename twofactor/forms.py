@@ -54,7 +54,7 @@ class CodeForm(forms.Form):
     }
 
 
-class DeviceNameForm(forms.Form):
+class AuthenticatorNameForm(forms.Form):
     name = forms.CharField(
         label=_("Device name"),
         max_length=64,

@@ -2,16 +2,20 @@
 
 A signed-in user reaches a view only after passing a code in this session. Until then:
 - a user with an authenticator goes to the code page;
-- a user without one goes to the setup wizard (rule 1 of the product).
-Views that must stay reachable declare it with the decorators below.
+- a user without one goes to the setup wizard.
+The two-factor views that must stay reachable declare it with the decorators below; accounts'
+sign-out and language switch stay reachable by name (accounts knows nothing of this app).
 """
 
 from django.http import HttpResponseRedirect
 
-from . import flows, services
+from accounts.redirects import url_with_next
+
+from .selectors import has_authenticator
 
 _SETUP = "setup"
 _CHALLENGE = "challenge"
+ALWAYS_REACHABLE = frozenset({"accounts:sign_out", "accounts:language"})
 
 
 def _allow(view, state: str):
@@ -41,9 +45,12 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
+        match = request.resolver_match
+        if match is not None and match.view_name in ALWAYS_REACHABLE:
+            return None
         allows = getattr(view_func, "twofactor_allows", frozenset())
-        state = _CHALLENGE if services.has_authenticator(user) else _SETUP
+        state = _CHALLENGE if has_authenticator(user) else _SETUP
         if state in allows:
             return None
         viewname = "twofactor:code" if state == _CHALLENGE else "twofactor:setup"
-        return HttpResponseRedirect(flows.url_with_next(viewname, request.get_full_path()))
+        return HttpResponseRedirect(url_with_next(viewname, request.get_full_path()))

@@ -11,39 +11,45 @@ from . import app_settings, crypto, totp
 
 
 class VerifyLocked(enum.Enum):
-    """Why django-otp's verify_is_allowed says no, beside its own back-off reason."""
+    """Why ``CodeThrottle.verify_is_allowed`` says no, beside django-otp's back-off reason."""
 
     LOCKED = "LOCKED"
 
 
-class Authenticator(ThrottlingMixin, TimestampMixin, Device):
-    """An authenticator app (TOTP) of one user; the key is stored encrypted.
+class _VerifyAllowed:
+    """The end of django-otp's ``verify_is_allowed`` chain (``Device`` has it; a plain model
+    does not)."""
 
-    ``confirmed`` stays False until the user has typed a correct code in the setup wizard;
-    django-otp and the portal ignore unconfirmed devices for sign-in.
+    def verify_is_allowed(self):
+        return True, None
+
+
+class CodeThrottle(ThrottlingMixin, _VerifyAllowed, models.Model):
+    """A person's code entry: consecutive wrong codes and the time of the last one.
+
+    One row per person, shared by every kind of authenticator, so no kind is a way around the
+    back-off (django-otp's ``ThrottlingMixin``: 1, 2, 4 … seconds) or the lock after
+    ``lock_after_failures`` wrong codes. The code-step service reads it with
+    ``SELECT … FOR UPDATE``, so parallel guesses are counted one after the other.
     """
 
-    encrypted_key = models.TextField(editable=False)
-    last_t = models.BigIntegerField(
-        default=-1, editable=False, help_text="Time step of the last accepted code (no replay)."
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="code_throttle",
     )
 
     class Meta:
-        verbose_name = _("authenticator")
-        verbose_name_plural = _("authenticators")
+        verbose_name = _("code entry")
+        verbose_name_plural = _("code entry")
+        # Who is locked now: only failures of the last hour qualify, a small range.
         indexes = [
-            models.Index(fields=["user", "confirmed"], name="authenticator_user_idx"),
-            # Who is locked now: only failures of the last hour qualify, a small range.
-            models.Index(fields=["throttling_failure_timestamp"], name="authenticator_failure_idx"),
+            models.Index(fields=["throttling_failure_timestamp"], name="code_throttle_failure_idx")
         ]
 
-    @property
-    def key(self) -> bytes:
-        return crypto.decrypt(self.encrypted_key)
-
-    @key.setter
-    def key(self, value: bytes) -> None:
-        self.encrypted_key = crypto.encrypt(value)
+    def __str__(self):
+        return f"{self.user} · {self.throttling_failure_count}"
 
     def get_throttle_factor(self):
         return app_settings.throttle_factor()
@@ -59,6 +65,10 @@ class Authenticator(ThrottlingMixin, TimestampMixin, Device):
             )
         return None
 
+    def is_locked(self, now=None) -> bool:
+        locked_until = self.lock_expires_at()
+        return locked_until is not None and (now or timezone.now()) < locked_until
+
     def verify_is_allowed(self):
         locked_until = self.lock_expires_at()
         if locked_until is not None:
@@ -72,29 +82,71 @@ class Authenticator(ThrottlingMixin, TimestampMixin, Device):
             return True, None
         return super().verify_is_allowed()
 
-    def find_step(self, code: str, *, at: float) -> int | None:
-        return totp.find_step(self.key, code, at=at)
+    def count_failure(self) -> None:
+        """One more wrong code (caller saves); after a lock that has run out, the first."""
+        if self.lock_expires_at() is not None:
+            self.throttle_reset(commit=False)
+        self.throttle_increment(commit=False)
+
+
+class CodeMatch(enum.Enum):
+    """What one code is to one authenticator (the pure check, no database)."""
+
+    NEW = "new"  # one of its codes, newer than the last one accepted
+    USED = "used"  # one of its codes, but not newer than the last one accepted: a replay
+    NONE = "none"
+
+
+class Authenticator(TimestampMixin, Device):
+    """An authenticator app (TOTP) of one user; the key is stored encrypted.
+
+    ``confirmed`` stays False until the user has typed a correct code in the setup wizard;
+    django-otp and the portal ignore unconfirmed authenticators for sign-in. The back-off and
+    the lock after wrong codes belong to the person (``CodeThrottle``), not to this row.
+    """
+
+    encrypted_key = models.TextField(editable=False)
+    last_t = models.BigIntegerField(
+        default=-1, editable=False, help_text="Time step of the last accepted code (no replay)."
+    )
+
+    # The code-step service, set by ``TwoFactorConfig.ready``: django-otp's ``verify_token``
+    # goes through the same back-off, lock, records and emails as the code step, while this
+    # module stays below the services.
+    verify_with = None
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+        indexes = [models.Index(fields=["user", "confirmed"], name="authenticator_user_idx")]
+
+    @property
+    def key(self) -> bytes:
+        return crypto.decrypt(self.encrypted_key)
+
+    @key.setter
+    def key(self, value: bytes) -> None:
+        self.encrypted_key = crypto.encrypt(value)
+
+    def match_code(self, code: str, *, at: float) -> tuple[CodeMatch, int | None]:
+        """Whether ``code`` is one of this authenticator's around ``at``, and its time step."""
+        t = totp.find_step(self.key, code, at=at)
+        if t is None:
+            return CodeMatch.NONE, None
+        return (CodeMatch.NEW if t > self.last_t else CodeMatch.USED), t
 
     def accept_step(self, t: int) -> None:
         """Record an accepted code (caller saves): later codes must be newer."""
         self.last_t = t
         self.set_last_used_timestamp(commit=False)
-        self.throttle_reset(commit=False)
 
-    def verify_token(self, token):
-        """django-otp's Device API, through the portal's one verification path.
-
-        The code goes through ``services.verify_sign_in_code`` (per-user back-off and lock,
-        replay refusal, activity records), so django-otp's helpers are no side door; True only
-        when this authenticator is the one that accepted it.
-        """
-        from .services import RequestMeta, verify_sign_in_code
-
+    def verify_token(self, token) -> bool:
+        """django-otp's Device API: True when ``token`` is accepted by this authenticator
+        through the portal's code-step service (so django-otp's helpers are no side door)."""
         code = totp.normalize_code(str(token))
-        if code is None or not self.confirmed:
+        if code is None or not self.confirmed or type(self).verify_with is None:
             return False
-        result = verify_sign_in_code(user=self.user, code=code, request_meta=RequestMeta())
-        return result.accepted and result.device.pk == self.pk
+        return type(self).verify_with(self, code)
 
 
 class TrustedBrowser(models.Model):
@@ -136,7 +188,11 @@ class ActivityQuerySet(models.QuerySet):
 
 
 class Activity(models.Model):
-    """One 2FA or sign-in event. Append-only: it can be neither changed nor deleted."""
+    """One 2FA or sign-in event. Append-only: it can be neither changed nor deleted.
+
+    The stored values of ``Kind`` are kept when a name changes in code (``device_added`` is
+    ``AUTHENTICATOR_ADDED``), so old records keep their meaning.
+    """
 
     class Kind(models.TextChoices):
         PASSWORD_ACCEPTED = "password_accepted", _("Password accepted")
@@ -147,9 +203,9 @@ class Activity(models.Model):
         CODE_FAILED = "code_failed", _("Wrong security code")
         CODE_LOCKED = "code_locked", _("Code entry locked")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor authentication turned on")
-        DEVICE_ADDED = "device_added", _("Authenticator added")
-        DEVICE_RENAMED = "device_renamed", _("Authenticator renamed")
-        DEVICE_REMOVED = "device_removed", _("Authenticator removed")
+        AUTHENTICATOR_ADDED = "device_added", _("Authenticator added")
+        AUTHENTICATOR_RENAMED = "device_renamed", _("Authenticator renamed")
+        AUTHENTICATOR_REMOVED = "device_removed", _("Authenticator removed")
         BROWSER_TRUSTED = "browser_trusted", _("Browser trusted")
         BROWSER_REVOKED = "browser_revoked", _("Browser revoked")
         RESET = "reset", _("Two-factor authentication reset")

@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 EVENTS = frozenset(
     {
         "two_factor_enabled",
-        "device_added",
-        "device_removed",
+        "authenticator_added",
+        "authenticator_removed",
         "reset",
         "teammate_reset",
         "new_browser",

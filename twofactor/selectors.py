@@ -1,83 +1,20 @@
+"""Reads of the two-factor app. None of them changes anything."""
+
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
-from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from . import app_settings, user_agents
+from . import user_agents
 from .models import Authenticator, ResetRequest, TrustedBrowser
-from .services import trusted_browser_tokens
+from .status import TwoFactorStatus, with_two_factor_status
+from .tokens import trusted_browser_tokens
 
 
-class TwoFactorStatus(models.TextChoices):
-    """A person's 2FA status as My Team and the admin show it; the first that applies wins."""
-
-    LOCKED = "locked", _("Locked")
-    REQUESTED = "requested", _("Reset requested")
-    ON = "on", _("On")
-    OFF = "off", _("Not set up")
-
-
-def with_two_factor_status(users):
-    """Annotate ``authenticator_count``, ``two_factor_since`` and ``two_factor_status`` with
-    subqueries: one query for any number of rows, and no row fan-out."""
-    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
-    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
-    locked = confirmed.filter(
-        throttling_failure_count__gte=app_settings.lock_after_failures(),
-        throttling_failure_timestamp__gt=lock_start,
-    )
-    open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
-    count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
-    return users.annotate(
-        authenticator_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
-        two_factor_since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
-        two_factor_status=Case(
-            When(Exists(locked), then=Value(TwoFactorStatus.LOCKED)),
-            When(Exists(open_request), then=Value(TwoFactorStatus.REQUESTED)),
-            When(Exists(confirmed), then=Value(TwoFactorStatus.ON)),
-            default=Value(TwoFactorStatus.OFF),
-            output_field=models.CharField(),
-        ),
-    )
-
-
-def with_two_factor_status_of(users, status: str):
-    """``users`` whose 2FA status (as ``with_two_factor_status`` computes it) is ``status``.
-
-    The same rules as the annotation, written as conditions the database can answer from its
-    indexes: the locked and the reset-requested people are small sets read once (the recent
-    failures through ``authenticator_failure_idx``, the open requests through their partial
-    unique index), and "on" and "off" are one index probe a person."""
-    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
-    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
-    locked_ids = Authenticator.objects.filter(
-        confirmed=True,
-        throttling_failure_timestamp__gt=lock_start,
-        throttling_failure_count__gte=app_settings.lock_after_failures(),
-    ).values("user_id")
-    requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
-    if status == TwoFactorStatus.LOCKED:
-        return users.filter(pk__in=locked_ids)
-    if status == TwoFactorStatus.REQUESTED:
-        return users.filter(pk__in=requested_ids).exclude(pk__in=locked_ids)
-    if status == TwoFactorStatus.ON:
-        return (
-            users.filter(Exists(confirmed)).exclude(pk__in=requested_ids).exclude(pk__in=locked_ids)
-        )
-    if status == TwoFactorStatus.OFF:
-        return users.filter(~Exists(confirmed)).exclude(pk__in=requested_ids)
-    return users.none()
-
-
-@dataclass(frozen=True)
-class BrowserRow:
-    browser: TrustedBrowser
-    description: str
-    is_current: bool
+def has_authenticator(user) -> bool:
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def authenticators_of(user) -> list[Authenticator]:
@@ -86,6 +23,13 @@ def authenticators_of(user) -> list[Authenticator]:
         .only("pk", "name", "created_at", "last_used_at", "user_id")
         .order_by("created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class BrowserRow:
+    browser: TrustedBrowser
+    description: str
+    is_current: bool
 
 
 def trusted_browsers_of(user, *, cookie_value: str | None = None) -> list[BrowserRow]:
@@ -98,3 +42,48 @@ def trusted_browsers_of(user, *, cookie_value: str | None = None) -> list[Browse
         for browser in browsers
     ]
     return sorted(rows, key=lambda row: not row.is_current)
+
+
+def current_trusted_browser_id(*, user, cookie_value: str | None) -> int | None:
+    browser = trusted_browser_tokens.check(user, cookie_value)
+    return browser.pk if browser else None
+
+
+def managers_of(team, *, excluding=()) -> list:
+    if team is None:
+        return []
+    people = get_user_model().objects.filter(
+        team=team, role=get_user_model().Role.MANAGER, is_active=True
+    )
+    return list(people.exclude(pk__in=[person.pk for person in excluding]))
+
+
+@dataclass(frozen=True)
+class TwoFactorSummary:
+    status: TwoFactorStatus
+    authenticators: int
+    since: datetime | None
+    reset_requested_at: datetime | None  # the person's open reset request, if any
+
+    @property
+    def enabled(self) -> bool:
+        return self.authenticators > 0
+
+
+def two_factor_summary(user) -> TwoFactorSummary:
+    """What My Preferences says of the person's 2FA: the status of My Team, for one person."""
+    open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
+    row = (
+        with_two_factor_status(get_user_model().objects.filter(pk=user.pk))
+        .annotate(reset_requested_at=Subquery(open_request.values("created_at")[:1]))
+        .values(
+            "two_factor_status", "authenticator_count", "two_factor_since", "reset_requested_at"
+        )
+        .get()
+    )
+    return TwoFactorSummary(
+        status=TwoFactorStatus(row["two_factor_status"]),
+        authenticators=row["authenticator_count"],
+        since=row["two_factor_since"],
+        reset_requested_at=row["reset_requested_at"],
+    )

@@ -7,7 +7,6 @@ app_name = "twofactor"
 urlpatterns = [
     path("code/", code.code, name="code"),
     path("lost-phone/", code.lost_phone, name="lost_phone"),
-    path("confirm-password/", code.confirm_password, name="confirm_password"),
     path("setup/", setup.setup, name="setup"),
     path("setup/app/", setup.setup_app, name="setup_app"),
     path("setup/scan/", setup.setup_scan, name="setup_scan"),
@@ -25,12 +24,12 @@ urlpatterns = [
         name="revoke_other_browsers",
     ),
     path(
-        "manage/authenticators/<int:device_id>/rename/",
+        "manage/authenticators/<int:authenticator_id>/rename/",
         manage_access.rename_authenticator,
         name="rename_authenticator",
     ),
     path(
-        "manage/authenticators/<int:device_id>/remove/",
+        "manage/authenticators/<int:authenticator_id>/remove/",
         manage_access.remove_authenticator,
         name="remove_authenticator",
     ),

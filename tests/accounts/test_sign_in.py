@@ -154,18 +154,19 @@ def test_preferences_shows_profile_and_two_factor_section(client, manager, add_a
 def test_preferences_summarises_the_persons_own_two_factor_state(
     client, member, manager, add_authenticator, clock, django_assert_num_queries
 ):
-    """Two queries tell: how many confirmed authenticators, since when, and an open request."""
-    from accounts.selectors import two_factor_summary
+    """One query tells: how many confirmed authenticators, since when, the status and an open
+    request."""
     from twofactor.models import ResetRequest
+    from twofactor.selectors import two_factor_summary
 
     first = add_authenticator(member)
     clock.shift(86400)
     add_authenticator(member, name="Work phone")
     add_authenticator(member, name="Unfinished", confirmed=False)
     add_authenticator(manager, name="Marta phone")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         summary = two_factor_summary(member)
-    assert (summary.enabled, summary.authenticators) == (True, 2)
+    assert (summary.enabled, summary.authenticators, summary.status) == (True, 2, "on")
     assert summary.since == first.created_at and summary.reset_requested_at is None
     request = ResetRequest.objects.create(user=member, team=member.team)
     assert two_factor_summary(member).reset_requested_at == request.created_at
@@ -176,7 +177,7 @@ def test_preferences_summarises_the_persons_own_two_factor_state(
 
 
 def test_preferences_summary_of_a_person_without_authenticators(member):
-    from accounts.selectors import two_factor_summary
+    from twofactor.selectors import two_factor_summary
 
     summary = two_factor_summary(member)
     assert (summary.enabled, summary.authenticators, summary.since) == (False, 0, None)

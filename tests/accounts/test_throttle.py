@@ -156,7 +156,7 @@ def test_password_typed_again_is_throttled_like_the_sign_in(client, member, add_
     from tests.conftest import sign_in_verified
 
     sign_in_verified(client, member, add_authenticator(member))
-    confirm = reverse("twofactor:confirm_password")
+    confirm = reverse("accounts:confirm_password")
     for _ in range(3):
         page = client.post(confirm, {"password": "guess"}, REMOTE_ADDR="203.0.113.9").content
         assert b"That is not your password" in page

@@ -10,9 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.conftest import PASSWORD, add_sign_ins, code_for, recent, sign_in_verified
-from twofactor import app_settings, services
+from tests.conftest import (
+    PASSWORD,
+    add_sign_ins,
+    code_for,
+    lock_code_entry,
+    recent,
+    sign_in_verified,
+)
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.services import activity, resets
 
 MEMBERS = reverse("team:members")
 ACTIVITY = reverse("team:activity")
@@ -40,7 +47,7 @@ def urls_with_ids(member_id, request_id):
 def test_member_gets_403_on_every_team_url(client, member, member_device, manager):
     sign_in_verified(client, member, member_device)
     recent(client)
-    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    reset_request, _ = resets.request_reset(user=member, request_meta=activity.RequestMeta())
     pages = [("get", MEMBERS), ("get", ACTIVITY)] + urls_with_ids(manager.pk, reset_request.pk)
     for method, url in pages:
         assert getattr(client, method)(url).status_code == 403, url
@@ -55,7 +62,7 @@ def test_my_team_is_in_the_navigation_of_managers_only(manager_client, member, m
 
 def test_another_teams_member_is_a_404_everywhere(manager_client, outsider, add_authenticator):
     device = add_authenticator(outsider)
-    reset_request, _ = services.request_reset(user=outsider, request_meta=services.RequestMeta())
+    reset_request, _ = resets.request_reset(user=outsider, request_meta=activity.RequestMeta())
     for method, url in urls_with_ids(outsider.pk, reset_request.pk):
         assert getattr(manager_client, method)(url).status_code == 404, url
     assert Authenticator.objects.filter(pk=device.pk).exists()
@@ -74,7 +81,7 @@ def test_team_pages_need_a_verified_session(client, manager, add_authenticator):
 
 
 def test_state_changes_need_post(manager_client, member, member_device):
-    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    reset_request, _ = resets.request_reset(user=member, request_meta=activity.RequestMeta())
     url = reverse("team:dismiss_request", args=[reset_request.pk])
     assert manager_client.get(url).status_code == 405
     assert ResetRequest.objects.get(pk=reset_request.pk).status == "open"
@@ -97,12 +104,10 @@ def test_list_shows_each_teammate_with_the_right_status(
     bob = make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up
     carol = make_user("carol@acme.test", team=acme, full_name="Carol")
     add_authenticator(carol)
-    services.request_reset(user=carol, request_meta=services.RequestMeta())
+    resets.request_reset(user=carol, request_meta=activity.RequestMeta())
     dave = make_user("dave@acme.test", team=acme, full_name="Dave")
-    dave_device = add_authenticator(dave)
-    dave_device.throttling_failure_count = app_settings.lock_after_failures()
-    dave_device.throttling_failure_timestamp = timezone.now()
-    dave_device.save()
+    add_authenticator(dave)
+    lock_code_entry(dave)
 
     page = manager_client.get(MEMBERS).content.decode()
     rows = {
@@ -231,7 +236,7 @@ def test_reset_needs_a_recent_password(client, manager, add_authenticator, membe
     sign_in_verified(client, manager, add_authenticator(manager))
     url = reverse("team:reset_member", args=[member.pk])
     response = client.post(url)
-    assert response.url.startswith(reverse("twofactor:confirm_password"))
+    assert response.url.startswith(reverse("accounts:confirm_password"))
     assert Authenticator.objects.filter(user=member).exists()
 
 
@@ -251,7 +256,7 @@ def test_reset_removes_exactly_the_targets_devices_and_signs_them_out(
     member_session.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
     member_session.post(reverse("twofactor:code"), {"code": code_for(member_device)})
     assert member_session.get(reverse("accounts:preferences")).status_code == 200
-    services.request_reset(user=member, request_meta=services.RequestMeta())
+    resets.request_reset(user=member, request_meta=activity.RequestMeta())
     mail.outbox.clear()
     other_manager = make_user("max@acme.test", team=acme, role=User.Role.MANAGER)
 
@@ -283,8 +288,6 @@ def test_reset_removes_exactly_the_targets_devices_and_signs_them_out(
 def clock_time(days):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     return timezone.now() + timedelta(days=days)
 
 
@@ -303,7 +306,7 @@ def test_manager_resetting_themselves_goes_through_setup(manager_client, manager
 
 
 def test_pending_requests_are_shown_and_can_be_dismissed(manager_client, manager, member):
-    reset_request, _ = services.request_reset(user=member, request_meta=services.RequestMeta())
+    reset_request, _ = resets.request_reset(user=member, request_meta=activity.RequestMeta())
     page = manager_client.get(MEMBERS).content.decode()
     assert "Reset requests" in page and "alice@acme.test" in page[: page.index("People")]
     manager_client.post(reverse("team:dismiss_request", args=[reset_request.pk]))
@@ -322,15 +325,15 @@ def test_pending_requests_are_shown_and_can_be_dismissed(manager_client, manager
 def test_activity_is_the_teams_newest_first_with_filters(
     manager_client, manager, member, outsider, clock
 ):
-    meta = services.RequestMeta()
-    services.record_activity(
+    meta = activity.RequestMeta()
+    activity.record_activity(
         kind=Activity.Kind.SIGNED_IN, subject=member, actor=member, request_meta=meta
     )
     clock.shift(60)
-    services.record_activity(
+    activity.record_activity(
         kind=Activity.Kind.CODE_FAILED, subject=member, actor=member, request_meta=meta
     )
-    services.record_activity(
+    activity.record_activity(
         kind=Activity.Kind.SIGNED_IN, subject=outsider, actor=outsider, request_meta=meta
     )
     page = manager_client.get(ACTIVITY).content.decode()

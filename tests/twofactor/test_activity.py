@@ -4,7 +4,7 @@
 import pytest
 
 from twofactor.models import Activity
-from twofactor.services import RequestMeta, activity_written_together, record_activity
+from twofactor.services.activity import RequestMeta, activity_written_together, record_activity
 
 META = RequestMeta("203.0.113.5", "Firefox")
 

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.conftest import sign_in_verified
+from tests.conftest import lock_code_entry, sign_in_verified
 from twofactor import totp
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
-from twofactor.services import RequestMeta, record_activity, trust_browser
+from twofactor.services.activity import RequestMeta, record_activity
+from twofactor.services.browsers import trust_browser
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -204,18 +205,23 @@ def cells(response, column):
     )
 
 
-def test_authenticator_changelist_shows_name_user_team_and_lock(admin_client, alice):
-    alice.device.throttling_failure_count = 10
-    alice.device.throttling_failure_timestamp = timezone.now()
-    alice.device.save()
-
+def test_authenticator_changelist_shows_name_user_and_team(admin_client, alice):
     response = admin_client.get(admin_url("authenticator", "changelist"), {"q": "alice"})
 
-    assert [device.pk for device in response.context["cl"].result_list] == [alice.device.pk]
+    assert [row.pk for row in response.context["cl"].result_list] == [alice.device.pk]
     assert cells(response, "name") == ["Alice phone"]
     assert cells(response, "user") == ["Alice"]
     assert cells(response, "team") == ["Acme"]
-    assert cells(response, "locked") == ['<img src="/static/admin/img/icon-yes.svg" alt="True">']
+
+
+def test_a_locked_code_entry_shows_as_the_persons_status(admin_client, alice):
+    """The lock belongs to the person (every kind of authenticator shares it), so the users'
+    changelist says it, not the authenticators'."""
+    lock_code_entry(alice.person)
+
+    response = admin_client.get(reverse("admin:accounts_user_changelist"), {"q": "alice"})
+
+    assert cells(response, "two_factor") == ["Locked"]
 
 
 def test_trusted_browser_changelist_describes_the_browser(admin_client, alice):

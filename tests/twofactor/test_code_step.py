@@ -6,10 +6,10 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for, sign_in_verified
+from tests.conftest import PASSWORD, code_failures, code_for, sign_in_verified
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, TrustedBrowser
-from twofactor.services import trusted_browser_tokens
+from twofactor.tokens import trusted_browser_tokens
 
 CODE = reverse("twofactor:code")
 PREFERENCES = reverse("accounts:preferences")
@@ -103,8 +103,7 @@ def test_malformed_codes_are_refused_with_a_message_and_not_counted(pending, dev
     response = enter_code(pending, bad)
     assert response.status_code == 200
     assert SESSION_KEY not in pending.session
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 0
+    assert code_failures(device.user) == 0
 
 
 def test_code_with_spaces_is_accepted(pending, device):
@@ -161,10 +160,8 @@ def test_back_off_refuses_even_a_correct_code_until_it_has_passed(pending, devic
 def test_back_off_grows_exponentially(pending, device, clock):
     for _ in range(3):
         enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
-        device.refresh_from_db()
-        clock.shift(2 ** (device.throttling_failure_count - 1))
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 3
+        clock.shift(2 ** (code_failures(device.user) - 1))
+    assert code_failures(device.user) == 3
     enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
     response = enter_code(pending, code_for(device))
     assert "Wait 8 seconds" in response.content.decode()
@@ -180,13 +177,12 @@ def fail_until_locked(client, device, clock):
     for _ in range(app_settings.lock_after_failures()):
         sign_in(client, device.user)
         enter_code(client, wrong_code(device))
-        device.refresh_from_db()
-        clock.shift(2 ** (device.throttling_failure_count - 1))
+        clock.shift(2 ** (code_failures(device.user) - 1))
 
 
 def test_code_entry_locks_after_ten_consecutive_failures(pending, member, device, clock):
     fail_until_locked(pending, device, clock)
-    assert device.throttling_failure_count == 10
+    assert code_failures(device.user) == 10
     assert Activity.objects.filter(kind=Activity.Kind.CODE_LOCKED, subject=member).exists()
     clock.shift(30)
     sign_in(pending, member)
@@ -203,20 +199,17 @@ def test_lock_ends_after_an_hour(client, member, device, clock):
     sign_in(client, member)  # the pending sign-in itself expired meanwhile
     enter_code(client, code_for(device))
     assert SESSION_KEY in client.session
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 0
+    assert code_failures(device.user) == 0
 
 
 def test_nine_failures_then_success_resets_the_count(pending, device, clock):
     for _ in range(9):
         sign_in(pending, device.user)
         enter_code(pending, wrong_code(device))
-        device.refresh_from_db()
-        clock.shift(2 ** (device.throttling_failure_count - 1))
+        clock.shift(2 ** (code_failures(device.user) - 1))
     sign_in(pending, device.user)
     enter_code(pending, code_for(device))
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 0
+    assert code_failures(device.user) == 0
 
 
 def test_failures_count_per_user_across_authenticators(pending, member, device, add_authenticator):
@@ -348,8 +341,7 @@ def test_django_otp_verify_token_uses_the_portal_rules(member, device, clock):
     code = code_for(device)
     assert django_otp.verify_token(member, device.persistent_id, code) == device
     assert django_otp.verify_token(member, device.persistent_id, code) is None  # replayed
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 1  # counted like a wrong code at sign-in
+    assert code_failures(device.user) == 1  # counted like a wrong code at sign-in
     clock.shift(30)
     assert django_otp.verify_token(member, device.persistent_id, "12 345x") is None  # malformed
     assert Activity.objects.filter(kind=Activity.Kind.CODE_FAILED, subject=member).count() == 1

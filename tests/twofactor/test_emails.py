@@ -8,14 +8,15 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_for
-from twofactor import app_settings, services, totp
+from twofactor import app_settings, totp
 from twofactor.models import Authenticator
+from twofactor.services import activity, authenticators, codes, resets
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
 )
-META = services.RequestMeta(ip_address="203.0.113.7", user_agent=IPHONE)
+META = activity.RequestMeta(ip_address="203.0.113.7", user_agent=IPHONE)
 
 
 def secrets_of(device):
@@ -47,9 +48,9 @@ def assert_security_details(message):
 
 def test_setup_sends_two_factor_on_then_device_added(member, add_authenticator, clock):
     for number, expected in ((1, "Two-factor authentication is on"), (2, "added")):
-        device = services.start_authenticator_setup(user=member)
-        result = services.confirm_authenticator(
-            user=member, device_id=device.pk, code=code_for(device), request_meta=META
+        device = authenticators.start_authenticator_setup(user=member)
+        result = authenticators.confirm_authenticator(
+            user=member, authenticator_id=device.pk, code=code_for(device), request_meta=META
         )
         assert result.accepted
         message = mail.outbox[-1]
@@ -82,7 +83,7 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     device = add_authenticator(member)
     wrong = "000000" if code_for(device) != "000000" else "111111"
     for _ in range(app_settings.lock_after_failures()):
-        services.verify_sign_in_code(user=member, code=wrong, request_meta=META)
+        codes.verify_sign_in_code(user=member, code=wrong, request_meta=META)
     [message] = mail.outbox
     assert message.to == [member.email] and "locked" in message.subject
     assert "10 wrong security codes" in message.body
@@ -94,7 +95,7 @@ def test_reset_by_a_manager_names_the_manager(member, manager, make_user, acme, 
 
     other_manager = make_user("max@acme.test", team=acme, role=User.Role.MANAGER)
     device = add_authenticator(member)
-    services.reset_two_factor(actor=manager, member=member, request_meta=META)
+    resets.reset_two_factor(actor=manager, member=member, request_meta=META)
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {member.email, other_manager.email}
     to_member = by_recipient[member.email]
@@ -106,7 +107,7 @@ def test_reset_by_a_manager_names_the_manager(member, manager, make_user, acme, 
 
 def test_reset_request_email_goes_to_managers_with_a_link(member, manager, settings):
     settings.PORTAL_URL = "https://portal.example"
-    services.request_reset(user=member, request_meta=META)
+    resets.request_reset(user=member, request_meta=META)
     [message] = mail.outbox
     assert message.to == [manager.email]
     assert "alice@acme.test" in message.body
@@ -115,7 +116,7 @@ def test_reset_request_email_goes_to_managers_with_a_link(member, manager, setti
 
 def test_device_removed_email(member, add_authenticator):
     device = add_authenticator(member, name="Old phone")
-    services.remove_authenticator(user=member, device_id=device.pk, request_meta=META)
+    authenticators.remove_authenticator(user=member, authenticator_id=device.pk, request_meta=META)
     [message] = mail.outbox
     assert "removed" in message.subject and "Old phone" in message.body
     assert_clean(message, device)
@@ -128,19 +129,21 @@ def test_emails_wait_for_the_commit_and_are_dropped_on_rollback(
     monkeypatch.undo()  # the real on_commit, not the at-once stand-in of conftest
     device = add_authenticator(member)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.remove_authenticator(user=member, device_id=device.pk, request_meta=META)
+        authenticators.remove_authenticator(
+            user=member, authenticator_id=device.pk, request_meta=META
+        )
         assert mail.outbox == []
         raise RuntimeError("roll back")
     assert mail.outbox == []
     assert Authenticator.objects.filter(pk=device.pk).exists()
-    services.remove_authenticator(user=member, device_id=device.pk, request_meta=META)
+    authenticators.remove_authenticator(user=member, authenticator_id=device.pk, request_meta=META)
     assert len(mail.outbox) == 1
 
 
 def test_a_failing_mail_server_does_not_break_the_action(member, add_authenticator, settings):
     settings.EMAIL_BACKEND = "tests.twofactor.test_emails.BrokenBackend"
     device = add_authenticator(member)
-    services.remove_authenticator(user=member, device_id=device.pk, request_meta=META)
+    authenticators.remove_authenticator(user=member, authenticator_id=device.pk, request_meta=META)
     assert not Authenticator.objects.filter(pk=device.pk).exists()
 
 

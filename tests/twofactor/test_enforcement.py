@@ -2,10 +2,13 @@
 setup is done, and a user with an authenticator nothing until a code is passed."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests.conftest import sign_in_verified
 from twofactor.models import Activity
+from twofactor.services.activity import RequestMeta, record_activity
+from twofactor.views.preferences import two_factor_section
 
 SETUP = reverse("twofactor:setup")
 CODE = reverse("twofactor:code")
@@ -62,29 +65,16 @@ def test_unconfirmed_authenticator_does_not_count_as_two_factor_on(
     assert client.get("/preferences/").url.startswith(SETUP)
 
 
-def test_preferences_offers_turn_on_without_authenticator(rf, member):
-    from django.template.loader import render_to_string
-
-    from accounts.forms import PreferencesForm
-    from accounts.selectors import two_factor_summary
-
+def test_preferences_section_offers_turn_on_without_authenticator(rf, member):
     request = rf.get("/preferences/")
-    member.is_verified = lambda: True
     request.user = member
-    page = render_to_string(
-        "accounts/preferences.html",
-        {
-            "two_factor": two_factor_summary(member),
-            "user": member,
-            "form": PreferencesForm(instance=member),
-        },
-        request=request,
-    )
+    section = two_factor_section(request)
+    page = render_to_string(section.template_name, {"section": section.context, "user": member})
     assert "Turn On" in page
+    assert "Manage Access" not in page
 
 
 def test_activity_cannot_be_changed_or_deleted(member):
-    from twofactor.services import RequestMeta, record_activity
 
     record = record_activity(
         kind=Activity.Kind.SIGNED_IN, subject=member, actor=member, request_meta=RequestMeta()

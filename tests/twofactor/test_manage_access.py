@@ -6,9 +6,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.passwords import has_recent_authentication, mark_recent_authentication
 from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
 from twofactor import app_settings
-from twofactor.flows import mark_recent_authentication
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 
 MANAGE = reverse("twofactor:manage")
@@ -159,12 +159,12 @@ def test_removing_needs_a_recent_password(client, member, device, add_authentica
     sign_in_verified(client, member, device)
     url = reverse("twofactor:remove_authenticator", args=[second.pk])
     response = client.post(url)
-    assert response.url.startswith(reverse("twofactor:confirm_password"))
+    assert response.url.startswith(reverse("accounts:confirm_password"))
     assert Authenticator.objects.filter(pk=second.pk).exists()
     response = client.post(response.url, {"password": "wrong"})
     assert "That is not your password" in response.content.decode()
     response = client.post(
-        reverse("twofactor:confirm_password") + f"?next={url}", {"password": PASSWORD}
+        reverse("accounts:confirm_password") + f"?next={url}", {"password": PASSWORD}
     )
     assert response.url == url
     assert client.post(url).status_code == 302
@@ -190,7 +190,7 @@ def test_removing_the_last_authenticator_forces_the_wizard(client, member, devic
     response = client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
     assert response.url.startswith(reverse("twofactor:setup"))
     assert client.get(reverse("accounts:preferences")).url.startswith(reverse("twofactor:setup"))
-    assert Activity.objects.filter(kind=Activity.Kind.DEVICE_REMOVED, subject=member).exists()
+    assert Activity.objects.filter(kind=Activity.Kind.AUTHENTICATOR_REMOVED, subject=member).exists()
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert "removed" in mail.outbox[0].subject
 
@@ -243,8 +243,6 @@ def test_manage_access_requires_a_verified_session(client, member, device):
 @pytest.mark.parametrize("with_recent", [True, False])
 def test_mark_recent_authentication_helper(rf, with_recent):
     from django.contrib.sessions.backends.db import SessionStore
-
-    from twofactor.flows import has_recent_authentication
 
     request = rf.get("/")
     request.session = SessionStore()

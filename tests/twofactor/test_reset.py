@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
-from twofactor import services
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.services import activity, resets
 
 RESET_OWN = reverse("twofactor:reset_own")
 REQUEST = reverse("twofactor:request_reset")
@@ -40,7 +40,7 @@ def test_member_cannot_reach_the_reset_page(client, member, member_device):
 def test_reset_page_explains_and_needs_a_recent_password(client, manager, manager_device):
     sign_in_verified(client, manager, manager_device)
     response = client.post(RESET_OWN)
-    assert response.url.startswith(reverse("twofactor:confirm_password"))
+    assert response.url.startswith(reverse("accounts:confirm_password"))
     assert Authenticator.objects.filter(user=manager).exists()
     recent(client)
     page = client.get(RESET_OWN).content.decode()
@@ -106,15 +106,13 @@ def test_request_is_not_sent_to_other_teams_managers(
 
 
 def test_reset_requests_are_throttled(member, manager):
-    meta = services.RequestMeta()
-    for _ in range(services.RESET_REQUESTS_PER_DAY):
-        reset_request, created = services.request_reset(user=member, request_meta=meta)
+    meta = activity.RequestMeta()
+    for _ in range(resets.RESET_REQUESTS_PER_DAY):
+        reset_request, created = resets.request_reset(user=member, request_meta=meta)
         assert created
-        services.dismiss_reset_request(
-            actor=manager, reset_request=reset_request, request_meta=meta
-        )
-    with pytest.raises(services.ResetRequestThrottled):
-        services.request_reset(user=member, request_meta=meta)
+        resets.dismiss_reset_request(actor=manager, reset_request=reset_request, request_meta=meta)
+    with pytest.raises(resets.ResetRequestThrottled):
+        resets.request_reset(user=member, request_meta=meta)
 
 
 def test_request_reset_needs_post(client, member, member_device):

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from tests.conftest import sign_in_verified
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
-from twofactor.services import RequestMeta, trust_browser
+from twofactor.services.activity import RequestMeta
+from twofactor.services.browsers import trust_browser
 
 PREFERENCES = reverse("accounts:preferences")
 

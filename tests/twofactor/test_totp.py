@@ -14,7 +14,8 @@ import pytest
 import time_machine
 from PIL import Image
 
-from twofactor import qr, services, totp
+from twofactor import qr, totp
+from twofactor.services import activity, codes
 
 RFC_KEY = b"12345678901234567890"
 
@@ -75,12 +76,12 @@ def test_rfc_6238_sha1_vector_signs_in_through_the_real_verification(
     device = add_authenticator(user, key=RFC_KEY)
 
     with time_machine.travel(datetime.fromtimestamp(at, UTC), tick=False):
-        result = services.verify_sign_in_code(
-            user=user, code=rfc_code[-6:], request_meta=services.RequestMeta()
+        result = codes.verify_sign_in_code(
+            user=user, code=rfc_code[-6:], request_meta=activity.RequestMeta()
         )
 
-    assert result.outcome is services.CodeOutcome.ACCEPTED
-    assert result.device == device
+    assert result.outcome is codes.CodeOutcome.ACCEPTED
+    assert result.authenticator == device
     device.refresh_from_db()
     assert device.last_t == at // 30
 

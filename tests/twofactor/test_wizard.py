@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_for
 from twofactor import totp
-from twofactor.flows import WIZARD_KEY
 from twofactor.models import Activity, Authenticator
+from twofactor.views.setup import WIZARD_KEY
 
 SETUP = reverse("twofactor:setup")
 APP = reverse("twofactor:setup_app")
@@ -77,7 +77,7 @@ def test_new_user_is_forced_through_setup_and_lands_where_they_wanted(client, me
     assert client.get("/preferences/?tab=security").status_code == 200
     assert WIZARD_KEY not in client.session
     kinds = set(Activity.objects.filter(subject=member).values_list("kind", flat=True))
-    assert {Activity.Kind.TWO_FACTOR_ENABLED, Activity.Kind.DEVICE_ADDED} <= kinds
+    assert {Activity.Kind.TWO_FACTOR_ENABLED, Activity.Kind.AUTHENTICATOR_ADDED} <= kinds
     assert Activity.Kind.BROWSER_TRUSTED in kinds
 
 

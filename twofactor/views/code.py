@@ -1,10 +1,9 @@
-"""The code step of sign-in, "Lost your phone?", and confirming the password again."""
+"""The code step of sign-in and "Lost your phone?"."""
 
 import math
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -15,13 +14,17 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import flows, services
+from accounts.redirects import safe_next, url_with_next
+
+from .. import flows, selectors
 from ..forms import CodeForm
 from ..middleware import allowed_before_code
-from ..services import CodeOutcome
+from ..services import resets
+from ..services.activity import RequestMeta
+from ..services.codes import CodeOutcome, CodeResult
 
 
-def add_code_error(form: CodeForm, result: services.CodeResult) -> None:
+def add_code_error(form: CodeForm, result: CodeResult) -> None:
     """Turn a refused code into the message the person reads next to the field."""
     key = {
         CodeOutcome.REPLAYED: "replayed",
@@ -45,7 +48,7 @@ def owing_a_code(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        next_url = flows.safe_next(request)
+        next_url = safe_next(request)
         user = flows.pending_user(request)
         if user is not None:
             return view(request, user, next_url, *args, **kwargs)
@@ -53,7 +56,7 @@ def owing_a_code(view):
             return HttpResponseRedirect(next_url)
         if request.method == "POST":
             messages.info(request, _("Your sign-in took too long. Please sign in again."))
-        return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+        return HttpResponseRedirect(url_with_next("accounts:sign_in", next_url))
 
     return allowed_before_code(wrapped)
 
@@ -71,8 +74,8 @@ def code(request, user, next_url):
         )
         if result.accepted:
             return response
-        if result.outcome is CodeOutcome.NO_DEVICE:
-            return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+        if result.outcome is CodeOutcome.NO_AUTHENTICATOR:
+            return HttpResponseRedirect(url_with_next("accounts:sign_in", next_url))
         add_code_error(form, result)
     return render(request, "twofactor/code.html", {"form": form, "next": next_url})
 
@@ -91,7 +94,7 @@ def lost_phone(request, user, next_url):
         "twofactor/lost_phone.html",
         {
             "sent": sent,
-            "has_managers": bool(services.managers_of(user.team)),
+            "has_managers": bool(selectors.managers_of(user.team)),
             "next": next_url,
         },
     )
@@ -100,10 +103,10 @@ def lost_phone(request, user, next_url):
 def send_reset_request(request, user) -> bool:
     """Record the request and tell the person what happened; True if it stands."""
     try:
-        _request, created = services.request_reset(
-            user=user, request_meta=services.RequestMeta.from_request(request)
+        _request, created = resets.request_reset(
+            user=user, request_meta=RequestMeta.from_request(request)
         )
-    except services.ResetRequestThrottled:
+    except resets.ResetRequestThrottled:
         messages.error(
             request,
             _("You have sent several requests today. Ask a Manager of your team directly."),
@@ -117,20 +120,3 @@ def send_reset_request(request, user) -> bool:
             _("You already have an open request. The Managers of your team have been told."),
         )
     return True
-
-
-@sensitive_post_parameters("password")
-@csrf_protect
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def confirm_password(request):
-    """Recent authentication: type the password again, then go back where you were."""
-    form, confirmed = flows.confirm_password(request)
-    if confirmed:
-        return HttpResponseRedirect(flows.safe_next(request))
-    return render(
-        request,
-        "twofactor/confirm_password.html",
-        {"form": form, "next": flows.safe_next(request)},
-    )

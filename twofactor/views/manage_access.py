@@ -1,4 +1,4 @@
-"""Manage Access (rule 6): the user's authenticators and trusted browsers."""
+"""Manage Access: the person's authenticators and trusted browsers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,23 +9,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from accounts.decorators import require_recent_authentication
+from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
-from .. import flows, selectors, services
-from ..decorators import require_recent_authentication
-from ..forms import DeviceNameForm
+from .. import flows, selectors
+from ..forms import AuthenticatorNameForm
 from ..models import Authenticator, TrustedBrowser
+from ..services import authenticators, browsers
+from ..services.activity import RequestMeta
 
 MANAGE = "twofactor:manage"
 
 
 def _meta(request):
-    return services.RequestMeta.from_request(request)
+    return RequestMeta.from_request(request)
 
 
 @login_required
 def manage(request):
-    browsers = selectors.trusted_browsers_of(
+    browser_rows = selectors.trusted_browsers_of(
         request.user, cookie_value=flows.trusted_cookie(request)
     )
     return render(
@@ -33,28 +36,30 @@ def manage(request):
         "twofactor/manage.html",
         {
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
-            "browsers": _browser_rows(browsers),
-            "add_url": flows.url_with_next("twofactor:setup", reverse(MANAGE)),
+            "browsers": _browser_rows(browser_rows),
+            "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
         },
     )
 
 
-def _authenticator_rows(devices) -> list[dict]:
+def _authenticator_rows(rows) -> list[dict]:
     """What the authenticators' rows show (accounts/rows.py says why here)."""
     rename_url = RowLinks("twofactor:rename_authenticator")
     remove_url = RowLinks("twofactor:remove_authenticator")
     rename_label, remove_label, never = _("Rename %(name)s"), _("Remove %(name)s"), _("Never")
     return [
         {
-            "name": device.name,
-            "added": local_datetime(device.created_at),
-            "last_used": local_datetime(device.last_used_at) if device.last_used_at else never,
-            "rename_url": rename_url(device.pk),
-            "rename_label": rename_label % {"name": device.name},
-            "remove_url": remove_url(device.pk),
-            "remove_label": remove_label % {"name": device.name},
+            "name": authenticator.name,
+            "added": local_datetime(authenticator.created_at),
+            "last_used": (
+                local_datetime(authenticator.last_used_at) if authenticator.last_used_at else never
+            ),
+            "rename_url": rename_url(authenticator.pk),
+            "rename_label": rename_label % {"name": authenticator.name},
+            "remove_url": remove_url(authenticator.pk),
+            "remove_label": remove_label % {"name": authenticator.name},
         }
-        for device in devices
+        for authenticator in rows
     ]
 
 
@@ -79,7 +84,7 @@ def _browser_rows(rows) -> list[dict]:
 @require_POST
 def revoke_browser(request, browser_id: int):
     try:
-        services.revoke_browser(
+        browsers.revoke_browser(
             user=request.user, browser_id=browser_id, request_meta=_meta(request)
         )
     except TrustedBrowser.DoesNotExist:
@@ -91,10 +96,10 @@ def revoke_browser(request, browser_id: int):
 @login_required
 @require_POST
 def revoke_other_browsers(request):
-    current = services.current_trusted_browser_id(
+    current = selectors.current_trusted_browser_id(
         user=request.user, cookie_value=flows.trusted_cookie(request)
     )
-    count = services.revoke_other_browsers(
+    count = browsers.revoke_other_browsers(
         user=request.user, keep_browser_id=current, request_meta=_meta(request)
     )
     messages.success(request, _("Other browsers revoked: %(count)d.") % {"count": count})
@@ -103,33 +108,37 @@ def revoke_other_browsers(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rename_authenticator(request, device_id: int):
-    device = get_object_or_404(Authenticator, pk=device_id, user=request.user, confirmed=True)
+def rename_authenticator(request, authenticator_id: int):
+    authenticator = get_object_or_404(
+        Authenticator, pk=authenticator_id, user=request.user, confirmed=True
+    )
     data = request.POST if request.method == "POST" else None
-    form = DeviceNameForm(data, initial={"name": device.name})
+    form = AuthenticatorNameForm(data, initial={"name": authenticator.name})
     if form.is_valid():
-        services.rename_authenticator(
+        authenticators.rename_authenticator(
             user=request.user,
-            device=device,
+            authenticator=authenticator,
             name=form.cleaned_data["name"],
             request_meta=_meta(request),
         )
         messages.success(request, _("The authenticator was renamed."))
         return HttpResponseRedirect(reverse(MANAGE))
-    return render(request, "twofactor/rename.html", {"form": form, "device": device})
+    return render(request, "twofactor/rename.html", {"form": form, "authenticator": authenticator})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_recent_authentication
-def remove_authenticator(request, device_id: int):
-    device = get_object_or_404(Authenticator, pk=device_id, user=request.user, confirmed=True)
+def remove_authenticator(request, authenticator_id: int):
+    authenticator = get_object_or_404(
+        Authenticator, pk=authenticator_id, user=request.user, confirmed=True
+    )
     remaining = Authenticator.objects.filter(user=request.user, confirmed=True).exclude(
-        pk=device.pk
+        pk=authenticator.pk
     )
     if request.method == "POST":
-        services.remove_authenticator(
-            user=request.user, device_id=device.pk, request_meta=_meta(request)
+        authenticators.remove_authenticator(
+            user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
         )
         other = remaining.first()
         if other is None:
@@ -137,13 +146,13 @@ def remove_authenticator(request, device_id: int):
                 request,
                 _("Two-factor authentication is off. Set up an authenticator app to continue."),
             )
-            return HttpResponseRedirect(flows.url_with_next("twofactor:setup", reverse(MANAGE)))
-        if request.user.otp_device is None or request.user.otp_device.pk == device.pk:
-            otp_login(request, other)  # this session stays verified by a remaining device
+            return HttpResponseRedirect(url_with_next("twofactor:setup", reverse(MANAGE)))
+        if request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk:
+            otp_login(request, other)  # this session stays verified by a remaining one
         messages.success(request, _("The authenticator was removed."))
         return HttpResponseRedirect(reverse(MANAGE))
     return render(
         request,
         "twofactor/remove.html",
-        {"device": device, "is_last": not remaining.exists()},
+        {"authenticator": authenticator, "is_last": not remaining.exists()},
     )

@@ -1,4 +1,4 @@
-"""Resetting one's own 2FA (Managers) and asking for a reset (Members), rule 7."""
+"""Resetting one's own 2FA (Managers) and asking for a reset (Members)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,8 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import flows, services
-from ..decorators import manager_required, require_recent_authentication
+from accounts.decorators import manager_required, require_recent_authentication
+
+from .. import flows
+from ..services.activity import RequestMeta
+from ..services.resets import reset_two_factor
 from .code import send_reset_request
 
 
@@ -19,10 +22,8 @@ from .code import send_reset_request
 @require_recent_authentication
 def reset_own(request):
     if request.method == "POST":
-        services.reset_two_factor(
-            actor=request.user,
-            member=request.user,
-            request_meta=services.RequestMeta.from_request(request),
+        reset_two_factor(
+            actor=request.user, member=request.user, request_meta=RequestMeta.from_request(request)
         )
         messages.info(
             request,

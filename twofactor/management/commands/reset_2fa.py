@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.selectors import user_by_email
-from twofactor import services
+from twofactor.services.activity import RequestMeta
+from twofactor.services.resets import reset_two_factor
 
 
 class Command(BaseCommand):
@@ -19,9 +20,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user has the email {email!r}.")
         # No person acts through a browser: the activity record has no actor, IP or browser.
-        services.reset_two_factor(
-            actor=None, member=user, request_meta=services.RequestMeta(), via="command line"
-        )
+        reset_two_factor(actor=None, member=user, request_meta=RequestMeta(), via="command line")
         self.stdout.write(
             f"Two-factor authentication of {user.email} was reset; they were signed out "
             "everywhere and emailed."

@@ -14,8 +14,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from accounts.redirects import safe_next, url_with_next
 from accounts.views import sign_out
-from twofactor import flows, services
+
+from .selectors import has_authenticator
 
 
 def is_verified(user) -> bool:
@@ -35,15 +37,15 @@ class PortalAdminSite(admin.AdminSite):
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):
         """Never a password form: the portal's sign-in (password, then code) and back here."""
-        next_url = flows.safe_next(request, default="admin:index")
+        next_url = safe_next(request, default="admin:index")
         user = request.user
         if not user.is_authenticated:
-            return HttpResponseRedirect(flows.url_with_next("accounts:sign_in", next_url))
+            return HttpResponseRedirect(url_with_next("accounts:sign_in", next_url))
         if self.has_permission(request):
             return HttpResponseRedirect(next_url)
         if not is_verified(user):
-            step = "twofactor:code" if services.has_authenticator(user) else "twofactor:setup"
-            return HttpResponseRedirect(flows.url_with_next(step, next_url))
+            step = "twofactor:code" if has_authenticator(user) else "twofactor:setup"
+            return HttpResponseRedirect(url_with_next(step, next_url))
         raise PermissionDenied  # signed in with a code, but not staff
 
     def logout(self, request, extra_context=None):

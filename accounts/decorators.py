@@ -1,11 +1,24 @@
-"""Guards declared at the view: recent authentication and the Manager role."""
+"""Guards declared at the view: the Manager role and recent authentication."""
 
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
-from . import flows
+from . import passwords
+from .redirects import url_with_next
+
+
+def manager_required(view):
+    """Only Managers of a team; a Member gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_manager:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def require_recent_authentication(view):
@@ -17,21 +30,9 @@ def require_recent_authentication(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if flows.has_recent_authentication(request):
+        if passwords.has_recent_authentication(request):
             return view(request, *args, **kwargs)
         back = request.get_full_path() if request.method == "GET" else request.path
-        return HttpResponseRedirect(flows.url_with_next("twofactor:confirm_password", back))
-
-    return wrapped
-
-
-def manager_required(view):
-    """Only Managers of a team; a Member gets 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_manager:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+        return HttpResponseRedirect(url_with_next("accounts:confirm_password", back))
 
     return wrapped

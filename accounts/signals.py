@@ -1,0 +1,17 @@
+"""What accounts tells the rest of the portal, beside Django's own ``user_logged_in``,
+``user_logged_out`` and ``user_login_failed`` (a wrong password, sent by ``authenticate()`` at
+sign-in and by ``passwords.check_password_form`` when a signed-in person types theirs again).
+
+accounts knows nothing of what other apps do about these: they connect receivers.
+"""
+
+from django.dispatch import Signal
+
+# A password attempt refused by the throttle without the password being checked.
+# Arguments: request, email (as typed, normalized; may be empty), blocked_by ("account" or
+# "address"), step (None at sign-in, else what the signed-in person was doing).
+password_refused = Signal()
+
+# A new password was saved (with its new security stamp), inside the transaction that saved it.
+# Arguments: user, actor (who set it: the person, or an administrator), request.
+password_changed = Signal()

@@ -1,0 +1,78 @@
+"""Activity records: append one, or several with one INSERT."""
+
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from ..models import Activity
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where an action came from, for activity records and security emails."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "RequestMeta":
+        return cls(
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+        )
+
+
+def new_activity(
+    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+) -> Activity:
+    """One activity record, not yet saved. ``detail`` must never hold a password, code or key."""
+    team_id = getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
+    return Activity(
+        kind=kind,
+        subject=subject,
+        actor=actor,
+        team_id=team_id,
+        ip_address=request_meta.ip_address,
+        user_agent=request_meta.user_agent,
+        detail=detail,
+    )
+
+
+# The records of an action written together (activity_written_together), else None.
+_activity_batch: ContextVar[list[Activity] | None] = ContextVar("activity_batch", default=None)
+
+
+def record_activity(
+    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+) -> Activity:
+    """Append one activity record. ``detail`` must never hold a password, code or key."""
+    record = new_activity(
+        kind=kind, request_meta=request_meta, subject=subject, actor=actor, **detail
+    )
+    return record_activities([record])[0]
+
+
+def record_activities(records: list[Activity]) -> list[Activity]:
+    """Append several activity records with one INSERT (or to the batch being collected)."""
+    batch = _activity_batch.get()
+    if batch is not None:
+        batch.extend(records)
+        return records
+    return Activity.objects.bulk_create(records)
+
+
+@contextlib.contextmanager
+def activity_written_together():
+    """Inside, the records of several services are collected, then written with one INSERT
+    when the block ends without an exception (use it inside the transaction of the action)."""
+    if _activity_batch.get() is not None:  # already collecting: the outer block writes
+        yield
+        return
+    batch: list[Activity] = []
+    token = _activity_batch.set(batch)
+    try:
+        yield
+    finally:
+        _activity_batch.reset(token)
+    if batch:
+        Activity.objects.bulk_create(batch)

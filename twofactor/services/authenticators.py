@@ -1,0 +1,113 @@
+"""Authenticators: the wizard's new one (created, then confirmed by a code), renamed, removed."""
+
+from django.db import transaction
+
+from .. import totp
+from ..models import Activity, Authenticator
+from ..notifications import notify
+from .activity import RequestMeta, new_activity, record_activities, record_activity
+from .codes import CodeResult, verify_new_authenticator_code
+
+DEFAULT_AUTHENTICATOR_NAME = "Authenticator"
+
+
+def start_authenticator_setup(*, user) -> Authenticator:
+    """Create the unconfirmed authenticator of the wizard's QR step with a fresh key.
+
+    Any earlier unfinished setup of the user is discarded, so an abandoned wizard leaves
+    nothing usable behind.
+    """
+    with transaction.atomic():
+        Authenticator.objects.filter(user=user, confirmed=False).delete()
+        authenticator = Authenticator(user=user, name=DEFAULT_AUTHENTICATOR_NAME, confirmed=False)
+        authenticator.key = totp.generate_key()
+        authenticator.save()
+    return authenticator
+
+
+def confirm_authenticator(
+    *, user, authenticator_id: int, code: str, request_meta: RequestMeta
+) -> CodeResult:
+    """The wizard's code step: a correct code turns the new authenticator on."""
+    with transaction.atomic():
+        result = verify_new_authenticator_code(
+            user=user, authenticator_id=authenticator_id, code=code, request_meta=request_meta
+        )
+        if not result.accepted:
+            return result
+        authenticator = result.authenticator
+        first = not Authenticator.objects.filter(user=user, confirmed=True).exists()
+        authenticator.confirmed = True
+        authenticator.save(update_fields=["confirmed"])
+        records = [
+            new_activity(
+                kind=Activity.Kind.AUTHENTICATOR_ADDED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                authenticator=authenticator.name,
+            )
+        ]
+        if first:
+            records.append(
+                new_activity(
+                    kind=Activity.Kind.TWO_FACTOR_ENABLED,
+                    subject=user,
+                    actor=user,
+                    request_meta=request_meta,
+                )
+            )
+        record_activities(records)
+        notify(
+            event="two_factor_enabled" if first else "authenticator_added",
+            to_users=[user],
+            request_meta=request_meta,
+            authenticator_name=authenticator.name,
+        )
+    return result
+
+
+def rename_authenticator(
+    *, user, authenticator: Authenticator, name: str, request_meta: RequestMeta
+) -> None:
+    with transaction.atomic():
+        old = authenticator.name
+        authenticator.name = name
+        authenticator.save(update_fields=["name"])
+        if old != name:
+            record_activity(
+                kind=Activity.Kind.AUTHENTICATOR_RENAMED,
+                subject=authenticator.user,
+                actor=user,
+                request_meta=request_meta,
+                authenticator=name,
+                previous=old,
+            )
+
+
+def remove_authenticator(
+    *, user, authenticator_id: int, request_meta: RequestMeta
+) -> Authenticator:
+    """Remove one authenticator of the user (Authenticator.DoesNotExist if not theirs).
+
+    Removing the last one turns 2FA off, so the user is sent to the setup wizard next.
+    """
+    with transaction.atomic():
+        authenticator = Authenticator.objects.select_for_update().get(
+            pk=authenticator_id, user=user, confirmed=True
+        )
+        authenticator.delete()
+        record_activity(
+            kind=Activity.Kind.AUTHENTICATOR_REMOVED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            authenticator=authenticator.name,
+        )
+        notify(
+            event="authenticator_removed",
+            to_users=[user],
+            request_meta=request_meta,
+            authenticator_name=authenticator.name,
+        )
+    return authenticator

@@ -1,0 +1,123 @@
+"""Trusted browsers: remembered after a correct code, used at sign-in, revoked, forgotten."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import app_settings
+from ..models import Activity, Authenticator, TrustedBrowser
+from ..notifications import notify
+from ..tokens import trusted_browser_tokens
+from .activity import RequestMeta, record_activity
+
+
+def trust_browser(
+    *, user, request_meta: RequestMeta, replacing: str | None = None, announce: bool = True
+) -> str:
+    """Remember this browser for the user; returns the cookie value to set.
+
+    ``replacing`` is the browser's previous cookie: a browser already trusted by this user is
+    refreshed rather than listed twice. A new browser is announced to the user by email unless
+    ``announce`` is False (setup sends its own email).
+    """
+    now = timezone.now()
+    token = trusted_browser_tokens.make_token()
+    # Inside a caller's transaction (the code step) it needs no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        browser = trusted_browser_tokens.check(user, replacing)
+        is_new = browser is None
+        if is_new:
+            browser = TrustedBrowser(user=user, created_at=now)
+        browser.token_hash = trusted_browser_tokens.hash(user, token)
+        browser.user_agent = request_meta.user_agent
+        browser.ip_address = request_meta.ip_address
+        browser.last_seen_at = now
+        browser.expires_at = now + timedelta(days=app_settings.trusted_browser_days())
+        browser.save()
+        if is_new:
+            record_activity(
+                kind=Activity.Kind.BROWSER_TRUSTED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                browser=browser.pk,
+            )
+            if announce:
+                notify(event="new_browser", to_users=[user], request_meta=request_meta)
+    return trusted_browser_tokens.cookie_value(browser, token)
+
+
+def sign_in_from_trusted_browser(
+    *, user, cookie_value: str | None, request_meta: RequestMeta
+) -> Authenticator | None:
+    """If the cookie is a live trusted browser of this user, note the visit and return the
+    authenticator the session counts as verified by; otherwise None (a code is needed)."""
+    if not cookie_value:  # most sign-ins: no transaction (nor its lock) for nothing
+        return None
+    with transaction.atomic():
+        browser = trusted_browser_tokens.check(user, cookie_value)
+        if browser is None:
+            return None
+        authenticator = (
+            Authenticator.objects.filter(user=user, confirmed=True)
+            .order_by("-last_used_at", "-pk")
+            .first()
+        )
+        if authenticator is None:
+            return None
+        browser.last_seen_at = timezone.now()
+        browser.ip_address = request_meta.ip_address
+        browser.save(update_fields=["last_seen_at", "ip_address"])
+        record_activity(
+            kind=Activity.Kind.SIGNED_IN,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            trusted_browser=browser.pk,
+        )
+    return authenticator
+
+
+def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
+    """Forget one trusted browser of the user (TrustedBrowser.DoesNotExist if not theirs)."""
+    with transaction.atomic():
+        browser = TrustedBrowser.objects.get(pk=browser_id, user=user)
+        browser.delete()
+        record_activity(
+            kind=Activity.Kind.BROWSER_REVOKED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            browser=browser_id,
+        )
+
+
+def revoke_other_browsers(*, user, keep_browser_id: int | None, request_meta) -> int:
+    with transaction.atomic():
+        others = TrustedBrowser.objects.filter(user=user).exclude(pk=keep_browser_id)
+        count, _ = others.delete()
+        if count:
+            record_activity(
+                kind=Activity.Kind.BROWSER_REVOKED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                count=count,
+                kept=keep_browser_id,
+            )
+    return count
+
+
+def forget_browsers_after_new_password(*, user, actor, request_meta: RequestMeta) -> None:
+    """What follows a password saved with its new security stamp, by the person or by an
+    administrator: the trusted browsers, void with the old stamp, are forgotten, and the change
+    recorded with who made it (inside the transaction that saved the password)."""
+    with transaction.atomic(savepoint=False):
+        TrustedBrowser.objects.filter(user=user).delete()
+        record_activity(
+            kind=Activity.Kind.PASSWORD_CHANGED,
+            subject=user,
+            actor=actor,
+            request_meta=request_meta,
+        )

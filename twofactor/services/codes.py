@@ -1,0 +1,173 @@
+"""Checking a code: the person's back-off and lock, replay refusal, and the records.
+
+Every code typed goes through ``_check``, whatever it is for (signing in, confirming a new
+authenticator, django-otp's ``verify_token``): the person's ``CodeThrottle`` row is locked
+first (``SELECT … FOR UPDATE``), so parallel attempts of one person are checked one after the
+other, and the authenticators are read after it, so a code accepted by one request is seen as
+used by the next.
+"""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import app_settings
+from ..models import Activity, Authenticator, CodeMatch, CodeThrottle, VerifyLocked
+from ..notifications import notify
+from .activity import RequestMeta, new_activity, record_activities, record_activity
+
+
+class CodeOutcome(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    REPLAYED = "replayed"
+    THROTTLED = "throttled"
+    LOCKED = "locked"
+    NO_AUTHENTICATOR = "no_authenticator"
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    outcome: CodeOutcome
+    authenticator: Authenticator | None = None
+    retry_at: datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is CodeOutcome.ACCEPTED
+
+
+THROTTLE_FIELDS = ["throttling_failure_count", "throttling_failure_timestamp"]
+
+
+def locked_throttle_of(user) -> CodeThrottle:
+    """The person's code-entry row, locked until the transaction ends (made on first use, by an
+    INSERT that does nothing when the row is there: the same two statements every time)."""
+    CodeThrottle.objects.bulk_create([CodeThrottle(user=user)], ignore_conflicts=True)
+    return CodeThrottle.objects.select_for_update().get(user=user)
+
+
+def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeResult:
+    """Check ``code`` against ``candidates`` (a query of the person's authenticators, read once
+    the person's row is locked). Whatever changes is written with one UPDATE a row and the
+    activity with one INSERT. Call inside a transaction."""
+    throttle = locked_throttle_of(user)
+    authenticators = list(candidates)
+    if not authenticators:
+        return CodeResult(CodeOutcome.NO_AUTHENTICATOR)
+    allowed, info = throttle.verify_is_allowed()
+    if not allowed:
+        locked = info["reason"] is VerifyLocked.LOCKED
+        outcome = CodeOutcome.LOCKED if locked else CodeOutcome.THROTTLED
+        record_activity(
+            kind=Activity.Kind.CODE_FAILED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            refused=outcome.value,
+        )
+        return CodeResult(outcome, retry_at=info["locked_until"])
+
+    at = timezone.now().timestamp()
+    replayed = False
+    for authenticator in authenticators:
+        match, t = authenticator.match_code(code, at=at)
+        if match is CodeMatch.NEW:
+            authenticator.accept_step(t)
+            authenticator.save(update_fields=["last_t", "last_used_at"])
+            if throttle.throttling_failure_count or throttle.throttling_failure_timestamp:
+                throttle.throttle_reset(commit=False)
+                throttle.save(update_fields=THROTTLE_FIELDS)
+            record_activity(
+                kind=Activity.Kind.CODE_ACCEPTED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                authenticator=authenticator.name,
+            )
+            return CodeResult(CodeOutcome.ACCEPTED, authenticator=authenticator)
+        replayed = replayed or match is CodeMatch.USED
+
+    throttle.count_failure()
+    throttle.save(update_fields=THROTTLE_FIELDS)
+    failures = throttle.throttling_failure_count
+    records = [
+        new_activity(
+            kind=Activity.Kind.CODE_FAILED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            failures=failures,
+            replayed=replayed,
+        )
+    ]
+    locked = failures >= app_settings.lock_after_failures()
+    if locked:
+        records.append(
+            new_activity(
+                kind=Activity.Kind.CODE_LOCKED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                failures=failures,
+            )
+        )
+    record_activities(records)
+    if locked:
+        locked_until = throttle.lock_expires_at()
+        notify(
+            event="code_locked",
+            to_users=[user],
+            request_meta=request_meta,
+            failures=failures,
+            locked_until=locked_until,
+        )
+        return CodeResult(CodeOutcome.LOCKED, retry_at=locked_until)
+    return CodeResult(CodeOutcome.REPLAYED if replayed else CodeOutcome.WRONG)
+
+
+def verify_sign_in_code(*, user, code: str, request_meta: RequestMeta) -> CodeResult:
+    """The code step of sign-in: any confirmed authenticator of the user may answer.
+
+    Within a caller's transaction (the code step's, which goes on to sign in) it needs no
+    savepoint: the failure count is written whatever the code.
+    """
+    with transaction.atomic(savepoint=False):
+        return _check(
+            user=user,
+            candidates=Authenticator.objects.filter(user=user, confirmed=True).order_by("pk"),
+            code=code,
+            request_meta=request_meta,
+        )
+
+
+def verify_new_authenticator_code(
+    *, user, authenticator_id: int, code: str, request_meta: RequestMeta
+) -> CodeResult:
+    """The setup wizard's code: only the person's unconfirmed authenticator ``authenticator_id``
+    may answer (call inside the transaction that confirms it)."""
+    return _check(
+        user=user,
+        candidates=Authenticator.objects.filter(user=user, pk=authenticator_id, confirmed=False),
+        code=code,
+        request_meta=request_meta,
+    )
+
+
+def verify_authenticator_token(authenticator: Authenticator, code: str) -> bool:
+    """django-otp's ``Device.verify_token``: this authenticator alone answers, through the same
+    checks as the code step."""
+    with transaction.atomic(savepoint=False):
+        result = _check(
+            user=authenticator.user,
+            candidates=Authenticator.objects.filter(pk=authenticator.pk, confirmed=True),
+            code=code,
+            request_meta=RequestMeta(),
+        )
+    if result.accepted:
+        authenticator.last_t = result.authenticator.last_t
+        authenticator.last_used_at = result.authenticator.last_used_at
+    return result.accepted

@@ -1,0 +1,135 @@
+"""A person's 2FA status, as My Team, its filters and counts, the admin and My Preferences show it.
+
+One rule table (``RULES``) says the status of every combination of three facts: the person has
+an authenticator, their code entry is locked, they have an open reset request. Everything else
+is derived from it: the status of people read from the database (``with_two_factor_status``),
+the people of one status (``with_two_factor_status_of``) and the status of facts already known
+(``status_of``).
+"""
+
+from datetime import timedelta
+from functools import reduce
+from itertools import combinations
+from operator import and_, or_
+
+from django.db import models
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import app_settings
+from .models import Authenticator, CodeThrottle, ResetRequest
+
+
+class TwoFactorStatus(models.TextChoices):
+    LOCKED = "locked", _("Locked")
+    REQUESTED = "requested", _("Reset requested")
+    ON = "on", _("On")
+    OFF = "off", _("Not set up")
+
+
+FACTS = ("has_authenticator", "locked", "requested")
+
+# (has an authenticator, code entry locked, reset requested) -> status. A lock matters only to a
+# person who has an authenticator to sign in with; a reset request shows unless the lock does.
+RULES: dict[tuple[bool, bool, bool], TwoFactorStatus] = {
+    (True, True, True): TwoFactorStatus.LOCKED,
+    (True, True, False): TwoFactorStatus.LOCKED,
+    (True, False, True): TwoFactorStatus.REQUESTED,
+    (True, False, False): TwoFactorStatus.ON,
+    (False, True, True): TwoFactorStatus.REQUESTED,
+    (False, True, False): TwoFactorStatus.OFF,
+    (False, False, True): TwoFactorStatus.REQUESTED,
+    (False, False, False): TwoFactorStatus.OFF,
+}
+
+
+def status_of(*, has_authenticator: bool, locked: bool, requested: bool) -> TwoFactorStatus:
+    return RULES[(bool(has_authenticator), bool(locked), bool(requested))]
+
+
+def _terms(status: TwoFactorStatus) -> list[tuple[bool | None, ...]]:
+    """The combinations of facts that give ``status``, merged where one fact does not matter
+    (None): the fewest conditions for the database to evaluate."""
+    terms = {facts for facts, result in RULES.items() if result == status}
+    merged = True
+    while merged:
+        merged = False
+        for a, b in combinations(sorted(terms, key=str), 2):
+            differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+            if len(differ) == 1 and None not in (a[differ[0]], b[differ[0]]):
+                terms.add(a[: differ[0]] + (None,) + a[differ[0] + 1 :])
+                merged = True
+        # Drop what a more general term covers.
+        terms = {
+            t
+            for t in terms
+            if not any(
+                o != t and all(x is None or x == y for x, y in zip(o, t, strict=True))
+                for o in terms
+            )
+        }
+    return sorted(terms, key=str)
+
+
+def fact_conditions(now=None) -> dict[str, Q]:
+    """Each fact as a condition on users, in forms the indexes answer: who has a confirmed
+    authenticator is one index probe a person; the locked people (failures of the last lock
+    period, through ``code_throttle_failure_idx``) and the open reset requests (their partial
+    unique index) are small sets read once."""
+    lock_start = (now or timezone.now()) - timedelta(seconds=app_settings.lock_seconds())
+    locked_ids = CodeThrottle.objects.filter(
+        throttling_failure_timestamp__gt=lock_start,
+        throttling_failure_count__gte=app_settings.lock_after_failures(),
+    ).values("user_id")
+    requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
+    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return {
+        "has_authenticator": Q(Exists(confirmed)),
+        "locked": Q(pk__in=locked_ids),
+        "requested": Q(pk__in=requested_ids),
+    }
+
+
+def condition_for(status: str, conditions: dict[str, Q]) -> Q | None:
+    """The condition on users that their status is ``status``; None if no combination gives it."""
+    clauses = [
+        reduce(
+            and_,
+            [
+                conditions[fact] if value else ~conditions[fact]
+                for fact, value in zip(FACTS, term, strict=True)
+                if value is not None
+            ],
+            Q(),
+        )
+        for term in _terms(status)
+    ]
+    return reduce(or_, clauses) if clauses else None
+
+
+def with_two_factor_status(users):
+    """Annotate ``authenticator_count``, ``two_factor_since`` and ``two_factor_status`` with
+    subqueries: one query for any number of rows, and no row fan-out."""
+    conditions = fact_conditions()
+    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
+    count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
+    whens = [
+        When(condition, then=Value(status))
+        for status in TwoFactorStatus
+        if (condition := condition_for(status, conditions)) is not None
+    ]
+    return users.annotate(
+        authenticator_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        two_factor_since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
+        two_factor_status=Case(*whens, default=Value(""), output_field=models.CharField()),
+    )
+
+
+def with_two_factor_status_of(users, status: str):
+    """``users`` whose 2FA status is ``status`` (nobody for a status that does not exist)."""
+    if status not in TwoFactorStatus.values:
+        return users.none()
+    condition = condition_for(status, fact_conditions())
+    return users.filter(condition) if condition is not None else users.none()
