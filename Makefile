@@ -16,11 +16,13 @@ BROWSER_LOCK := requirements/browser.txt
 
 .PHONY: install lock translations messages migrate run test test-services test-browser serve lint format
 
-$(STAMP): pyproject.toml
+# The project itself goes in last, without its dependencies (the lock has them) and built with the
+# lock's setuptools rather than an unpinned one fetched for an isolated build.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is %d.%d." % v[:2])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -87,8 +89,8 @@ bench-http: translations
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.installed-browser
 
-$(BROWSER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+$(BROWSER_STAMP): $(STAMP) $(BROWSER_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(BROWSER_LOCK)
 	@touch $(BROWSER_STAMP)
 
 test-browser: translations $(BROWSER_STAMP)
