@@ -29,7 +29,8 @@ install: $(STAMP)
 
 # Resolve pyproject.toml again, for Python 3.11 (CI's), keeping the current pins that still fit.
 # LOCK_ARGS=--upgrade moves every package to its newest allowed version,
-# LOCK_ARGS='--upgrade-package django' one package.
+# LOCK_ARGS='--upgrade-package django' one package. A machine's own pip index settings stay out
+# of the locks, which name packages and hashes only.
 LOCK_ARGS ?=
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --generate-hashes \
 	--allow-unsafe --strip-extras --build-deps-for editable --no-emit-index-url --no-emit-find-links \
