@@ -9,16 +9,37 @@ HOST ?= 127.0.0.1:8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: install translations messages migrate run test test-services test-browser serve lint format
+# The locks (`make lock` writes them): every package with its hashes, pip and setuptools included.
+# LOCK is the dependencies and the dev extra; BROWSER_LOCK adds the browser extra, at LOCK's versions.
+LOCK := requirements/dev.txt
+BROWSER_LOCK := requirements/browser.txt
 
-$(STAMP): pyproject.toml
+.PHONY: install lock translations messages migrate run test test-services test-browser serve lint format
+
+# The project itself goes in last, without its dependencies (the lock has them) and built with the
+# lock's setuptools rather than an unpinned one fetched for an isolated build.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is %d.%d." % v[:2])'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Resolve pyproject.toml again, for Python 3.11 (CI's), keeping the current pins that still fit.
+# LOCK_ARGS=--upgrade moves every package to its newest allowed version,
+# LOCK_ARGS='--upgrade-package django' one package. A machine's own pip index settings stay out
+# of the locks, which name packages and hashes only.
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --build-deps-for editable --no-emit-index-url --no-emit-find-links \
+	$(LOCK_ARGS)
+lock: $(STAMP)
+	@$(BIN)/python -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else "The locks are made with Python 3.11; $(VENV) has %d.%d." % v)'
+	$(PIP_COMPILE) --extra dev --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra browser --constraint $(LOCK) --output-file $(BROWSER_LOCK) \
+		pyproject.toml
 
 # The .mo catalogues are built, not committed: compiled in Python, no GNU gettext needed.
 translations: install
@@ -69,8 +90,8 @@ bench-http: translations
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.installed-browser
 
-$(BROWSER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+$(BROWSER_STAMP): $(STAMP) $(BROWSER_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(BROWSER_LOCK)
 	@touch $(BROWSER_STAMP)
 
 test-browser: translations $(BROWSER_STAMP)
