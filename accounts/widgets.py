@@ -11,6 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .locale import time_zone_names
+
 _options_by_key: dict[tuple, str] = {}
 
 
@@ -50,8 +52,6 @@ class PlainSelect(forms.Select):
 
 @lru_cache(maxsize=1)
 def _time_zone_choices() -> tuple[tuple[str, str], ...]:
-    from .locale import time_zone_names
-
     return tuple((name, name.replace("_", " ")) for name in time_zone_names())
 
 

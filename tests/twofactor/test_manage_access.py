@@ -190,7 +190,8 @@ def test_removing_the_last_authenticator_forces_the_wizard(client, member, devic
     response = client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
     assert response.url.startswith(reverse("twofactor:setup"))
     assert client.get(reverse("accounts:preferences")).url.startswith(reverse("twofactor:setup"))
-    assert Activity.objects.filter(kind=Activity.Kind.AUTHENTICATOR_REMOVED, subject=member).exists()
+    removed = Activity.Kind.AUTHENTICATOR_REMOVED
+    assert Activity.objects.filter(kind=removed, subject=member).exists()
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert "removed" in mail.outbox[0].subject
 
