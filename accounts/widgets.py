@@ -30,12 +30,11 @@ def _options_html(choices) -> str:
 
 
 class PlainSelect(forms.Select):
-    """A ``<select>`` of flat choices written in Python.
+    """The time-zone ``<select>`` of My Preferences, written in Python.
 
-    Django's Select renders one template per option, about 0.1 ms each: 60 ms for the ~600
-    time zones, most of My Preferences, and a quarter of a millisecond for the four languages.
-    This writes the same markup in Python (once per language for choices that give a
-    ``cache_key``) and marks the selected option in it. No groups.
+    Django's Select renders one template per option, which adds up over the ~600 time zones.
+    This writes the same markup in Python, once per language and default zone (the choices'
+    ``cache_key``), and marks the selected option in it. Flat choices only, no groups.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.widgets import PlainSelect
 from twofactor.models import Activity
 from twofactor.status import TwoFactorStatus
 
@@ -13,7 +12,6 @@ class TeammateFilterForm(forms.Form):
         label=_("2FA status"),
         required=False,
         choices=[("", _("Any"))] + list(TwoFactorStatus.choices),
-        widget=PlainSelect,
     )
 
 
@@ -23,7 +21,6 @@ class ActivityFilterForm(forms.Form):
         label=_("Event"),
         required=False,
         choices=[("", _("Any"))] + list(Activity.Kind.choices),
-        widget=PlainSelect,
     )
 
     error_messages = {"unknown_person": _("Nobody in your team has this email.")}

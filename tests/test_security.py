@@ -165,7 +165,7 @@ def test_production_profile_reads_the_services_from_the_environment(production):
     assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["cache_location"] == "redis://127.0.0.1:6379/9"
-    assert values["SESSION_ENGINE"] == "accounts.sessions.cached_db"
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert values["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["EMAIL_HOST"] == "smtp.example.com"

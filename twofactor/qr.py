@@ -1,27 +1,19 @@
 """QR code images for the setup wizard: no database, no request.
 
-Encoding costs milliseconds, so it is done once per pending key:
+The image holds the secret key, so it is encoded afresh for every view of the step and kept
+nowhere but in that response. The encoding takes the shortest path:
 
-- the QR matrix comes from ``qrcode`` with a fixed mask pattern (choosing the best of the eight
-  patterns means building and scoring eight matrices: about three times the cost; every
-  pattern gives a valid code that authenticator apps read), the text in byte mode and the
-  version computed from its length (``qrcode`` finds the version by building the data twice,
-  and splitting the text into modes scans it again: a quarter of the matrix's cost);
-- the PNG is written here, one bit a pixel, straight from the matrix (Pillow's image pipeline
-  cost more than the matrix itself), compressed at zlib's default level (level 9 took three
-  times as long for two bytes fewer);
-- the finished data: URI is kept for a reload of the same step, in this process's memory only
-  (never the shared cache or the session, which are stored), for a few minutes, and keyed by a
-  hash of the text.
+- the QR matrix comes from ``qrcode`` with a fixed mask pattern (every pattern gives a valid code
+  that authenticator apps read; choosing the best of the eight means building and scoring eight
+  matrices), the text in byte mode and the version computed from its length (``qrcode`` would
+  find the version by building the data twice, and scan the text again to split it into modes);
+- the PNG is written here, one bit a pixel, straight from the matrix (no image library in
+  between), compressed at zlib's default level.
 """
 
 import base64
-import hashlib
 import struct
-import threading
-import time
 import zlib
-from collections import OrderedDict
 
 import qrcode
 from qrcode import util
@@ -29,22 +21,10 @@ from qrcode.constants import ERROR_CORRECT_M
 
 BOX_PIXELS = 6  # pixels a module
 BORDER_MODULES = 4  # the quiet zone the QR standard asks for
-CACHE_ENTRIES = 128
-CACHE_SECONDS = 10 * 60  # as long as the wizard's recent authentication lasts
 
 
 def qr_png_data_uri(text: str) -> str:
     """A PNG of ``text`` as a data: URI, to embed in the page (never a separate URL)."""
-    key = hashlib.sha256(text.encode()).digest()
-    image = _recent.get(key)
-    if image is None:
-        image = encode_png_data_uri(text)
-        _recent.put(key, image)
-    return image
-
-
-def encode_png_data_uri(text: str) -> str:
-    """``text`` encoded afresh (no cache)."""
     data = text.encode()
     code = qrcode.QRCode(
         version=smallest_version(len(data)),
@@ -96,38 +76,3 @@ def png_of_matrix(modules: list[list[bool]], *, box: int, border: int) -> bytes:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-class _RecentImages:
-    """A small least-recently-used map whose entries expire."""
-
-    def __init__(self, size: int, seconds: float):
-        self.size = size
-        self.seconds = seconds
-        self._items: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: bytes) -> str | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if time.monotonic() >= item[0]:
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: bytes, value: str) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic() + self.seconds, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_recent = _RecentImages(CACHE_ENTRIES, CACHE_SECONDS)

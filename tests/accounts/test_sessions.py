@@ -1,31 +1,32 @@
-"""The session engines (accounts/sessions): a new key is written once, the old key stops working,
-and nothing is lost on the rare paths (a clash of keys, a row gone, a flush before the save)."""
+"""Sessions on Django's two engines the portal runs on: the database alone, and the cache in
+front of it (``cached_db``). Signing in with a code gives the session a new key and the old key
+opens nothing; signing out or a flush ends the session everywhere; a session ended elsewhere is
+not written back; an emptied cache signs nobody out."""
 
 import pytest
-from django.contrib.sessions.backends.base import CreateError, UpdateError
+from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
-from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils.module_loading import import_string
 
-from accounts.sessions import cached_db, db
+from tests.conftest import PASSWORD, code_for
 
-ENGINES = [db.SessionStore, cached_db.SessionStore]
-
-
-@pytest.fixture
-def locmem_sessions_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
-    settings.SESSION_CACHE_ALIAS = "sessions"
-    yield caches["sessions"]
-    caches["sessions"].clear()
+ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+PREFERENCES = reverse("accounts:preferences")
+SIGN_IN = reverse("accounts:sign_in")
 
 
-@pytest.fixture(params=ENGINES, ids=["db", "cached_db"])
-def engine(request, locmem_sessions_cache):
-    return request.param
+@pytest.fixture(params=list(ENGINES))
+def engine(request, settings):
+    """The engine's SessionStore, and the portal set to use it."""
+    settings.SESSION_ENGINE = ENGINES[request.param]
+    return import_string(settings.SESSION_ENGINE + ".SessionStore")
 
 
 def saved(engine, **data):
@@ -35,128 +36,26 @@ def saved(engine, **data):
     return store
 
 
-@pytest.mark.django_db(transaction=True)  # the session middleware saves outside transactions
-def test_cycle_key_is_written_once_as_one_update(engine, django_assert_num_queries):
+def keys_in_the_database():
+    return list(Session.objects.values_list("session_key", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_new_key_keeps_the_data_and_the_old_key_opens_nothing(engine):
     store = saved(engine, pending="user 7")
     old_key = store.session_key
-    with django_assert_num_queries(0):
-        store.cycle_key()
+    store.cycle_key()
     store["signed_in"] = "user 7"
-    with django_assert_num_queries(1):
-        store.save()
+    store.save()
     assert store.session_key != old_key
-    assert list(Session.objects.values_list("session_key", flat=True)) == [store.session_key]
     assert dict(engine(store.session_key).load()) == {"pending": "user 7", "signed_in": "user 7"}
-
-
-@pytest.mark.django_db
-def test_the_old_key_loads_nothing_after_the_rotation(engine):
-    store = saved(engine, pending="user 7")
-    old_key = store.session_key
-    store.cycle_key()
-    store["signed_in"] = "user 7"
-    store.save()
-    old = engine(old_key)
-    assert old.load() == {}
-    assert not old.exists(old_key)
-
-
-@pytest.mark.django_db
-def test_flush_before_the_save_removes_the_old_row(engine):
-    store = saved(engine, pending="user 7")
-    old_key = store.session_key
-    store.cycle_key()
-    store.flush()
-    assert not Session.objects.exists()
     assert engine(old_key).load() == {}
+    assert not engine().exists(old_key)
+    assert keys_in_the_database() == [store.session_key]
 
 
 @pytest.mark.django_db
-def test_rotation_of_a_row_gone_meanwhile_inserts_the_new_one(engine):
-    store = saved(engine, pending="user 7")
-    store.cycle_key()
-    Session.objects.all().delete()  # signed out elsewhere, or expired and cleared
-    store.save()
-    assert dict(engine(store.session_key).load()) == {"pending": "user 7"}
-
-
-def rotate_onto_a_taken_key(engine, monkeypatch):
-    taken = saved(engine, other="someone else")
-    store = saved(engine, pending="user 7")
-    keys = iter([taken.session_key])
-    fresh = engine._get_new_session_key
-    monkeypatch.setattr(
-        engine, "_get_new_session_key", lambda self: next(keys, None) or fresh(self)
-    )
-    store.cycle_key()
-    assert store.session_key == taken.session_key
-    store.save()
-    assert store.session_key not in (taken.session_key, None)
-    assert dict(engine(taken.session_key).load()) == {"other": "someone else"}
-    assert dict(engine(store.session_key).load()) == {"pending": "user 7"}
-
-
-@pytest.mark.django_db
-def test_a_new_key_already_taken_is_replaced_by_another_inside_a_transaction(engine, monkeypatch):
-    rotate_onto_a_taken_key(engine, monkeypatch)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_new_key_already_taken_is_replaced_by_another(engine, monkeypatch):
-    rotate_onto_a_taken_key(engine, monkeypatch)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_clash_at_creation_inside_a_transaction_leaves_the_transaction_usable(
-    engine, monkeypatch, locmem_sessions_cache
-):
-    taken = saved(engine, other="someone else")
-    keys = iter([taken.session_key])
-    fresh = engine._get_new_session_key
-    monkeypatch.setattr(
-        engine, "_get_new_session_key", lambda self: next(keys, None) or fresh(self)
-    )
-    with transaction.atomic():
-        store = engine()
-        store["pending"] = "user 7"
-        store.save()  # create(): the taken key is refused, another is used
-        assert Session.objects.count() == 2  # the transaction still answers
-    assert store.session_key != taken.session_key
-    assert dict(engine(store.session_key).load()) == {"pending": "user 7"}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_ordinary_save_is_one_update(engine, django_assert_num_queries):
-    store = saved(engine, seen=1)
-    store = engine(store.session_key)
-    store.load()
-    store["seen"] = 2
-    with django_assert_num_queries(1):
-        store.save()
-    assert engine(store.session_key).load()["seen"] == 2
-
-
-@pytest.mark.django_db
-def test_saving_a_session_deleted_elsewhere_is_refused(engine):
-    store = saved(engine, seen=1)
-    Session.objects.all().delete()
-    store["seen"] = 2
-    with pytest.raises(UpdateError):
-        store.save()
-
-
-@pytest.mark.django_db
-def test_must_create_refuses_a_taken_key(engine):
-    taken = saved(engine, other="someone else")
-    store = engine(taken.session_key)
-    store._session_cache = {"pending": "user 7"}
-    with pytest.raises(CreateError):
-        store.save(must_create=True)
-    assert dict(engine(taken.session_key).load()) == {"other": "someone else"}
-
-
-@pytest.mark.django_db
-def test_rotating_a_session_never_saved_creates_it(engine):
+def test_a_new_key_for_a_session_never_saved_creates_it(engine):
     store = engine()
     store["pending"] = "user 7"
     store.cycle_key()
@@ -165,12 +64,85 @@ def test_rotating_a_session_never_saved_creates_it(engine):
 
 
 @pytest.mark.django_db
-def test_creating_after_a_rotation_still_retires_the_old_key(engine):
-    """create() called by hand after cycle_key (nothing in the portal does) must not leave the
-    old row behind: the old key would still open the session."""
+def test_a_flush_ends_the_session(engine):
+    store = saved(engine, signed_in="user 7")
+    old_key = store.session_key
+    store.flush()
+    assert store.session_key is None
+    assert engine(old_key).load() == {}
+    assert keys_in_the_database() == []
+
+
+@pytest.mark.django_db
+def test_a_flush_right_after_a_new_key_leaves_no_session(engine):
     store = saved(engine, pending="user 7")
     old_key = store.session_key
     store.cycle_key()
-    store.save(must_create=True)
-    assert engine(old_key).load() == {}
-    assert list(Session.objects.values_list("session_key", flat=True)) == [store.session_key]
+    new_key = store.session_key
+    store.flush()
+    assert engine(old_key).load() == {} and engine(new_key).load() == {}
+    assert keys_in_the_database() == []
+
+
+@pytest.mark.django_db
+def test_a_session_ended_elsewhere_is_not_written_back(engine):
+    store = saved(engine, seen=1)
+    store = engine(store.session_key)
+    assert store["seen"] == 1  # read by this request
+    engine(store.session_key).delete()  # signed out in another request meanwhile
+    store["seen"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
+    assert engine(store.session_key).load() == {}
+    assert keys_in_the_database() == []
+
+
+@pytest.mark.django_db
+def test_an_emptied_cache_signs_nobody_out(settings):
+    settings.SESSION_ENGINE = ENGINES["cached_db"]
+    engine = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    store = saved(engine, signed_in="user 7")
+    caches[settings.SESSION_CACHE_ALIAS].clear()  # a restart of Redis
+    assert dict(engine(store.session_key).load()) == {"signed_in": "user 7"}
+
+
+# Through the pages ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_in_with_a_code(engine, member, add_authenticator, clock):
+    """A browser through the password and the code, and the key it had before the code."""
+    device = add_authenticator(member)
+    browser = Client()
+    browser.post(SIGN_IN, {"email": member.email, "password": PASSWORD})
+    pending_key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    response = browser.post(reverse("twofactor:code"), {"code": code_for(device)})
+    assert response.status_code == 302 and response.url == PREFERENCES
+    return browser, pending_key
+
+
+def browser_with_the_key(session_key):
+    browser = Client()
+    browser.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    return browser
+
+
+def test_the_key_before_the_code_is_refused_after_it(engine, signed_in_with_a_code):
+    """Session fixation: a key planted or seen before the code opens nothing afterwards."""
+    browser, pending_key = signed_in_with_a_code
+    assert browser.cookies[settings.SESSION_COOKIE_NAME].value != pending_key
+    assert engine(pending_key).load() == {}
+    response = browser_with_the_key(pending_key).get(PREFERENCES)
+    assert response.status_code == 302 and response.url.startswith(SIGN_IN)
+    assert browser.get(PREFERENCES).status_code == 200
+
+
+def test_signing_out_ends_the_session_for_every_holder_of_its_key(engine, signed_in_with_a_code):
+    browser, _ = signed_in_with_a_code
+    key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    copy = browser_with_the_key(key)
+    assert copy.get(PREFERENCES).status_code == 200
+    assert browser.post(reverse("accounts:sign_out")).status_code == 302
+    assert engine(key).load() == {}
+    response = copy.get(PREFERENCES)
+    assert response.status_code == 302 and response.url.startswith(SIGN_IN)

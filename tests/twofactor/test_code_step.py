@@ -62,7 +62,7 @@ def test_correct_code_signs_in_rotates_the_session_and_trusts_the_browser(pendin
 
 def test_the_session_key_before_the_code_is_dead_after_it(pending, member, device):
     """Session fixation: whoever holds the key of the pending sign-in gets nothing once the code
-    is accepted (the row now has the new key; it never held the signed-in state)."""
+    is accepted (the session moves to a new key and the old key's row is deleted)."""
     fixated = Client()
     fixated.cookies[settings.SESSION_COOKIE_NAME] = pending.session.session_key
     enter_code(pending, code_for(device))

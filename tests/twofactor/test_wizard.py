@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_for
-from twofactor import totp
+from tests.twofactor.test_totp import needs_zbarimg, scanned
+from twofactor import qr, totp
 from twofactor.models import Activity, Authenticator
 from twofactor.views.setup import WIZARD_KEY
 
@@ -173,11 +174,37 @@ def test_code_of_another_users_key_is_refused(wizard_client, member, manager, ad
     assert not Authenticator.objects.filter(user=member, confirmed=True).exists()
 
 
-def test_reloading_the_qr_step_keeps_the_same_key(wizard_client, member):
-    first = key_from_page(go_to_scan(wizard_client).content.decode())
-    second = key_from_page(wizard_client.get(SCAN).content.decode())
-    assert first == second
+def qr_from_page(page: str) -> str:
+    """The QR code's image as the page embeds it (a data: URI)."""
+    return re.search(r'<img[^>]* src="(data:image/png;base64,[^"]+)"', page).group(1)
+
+
+def test_reloading_the_qr_step_keeps_the_same_key_and_image(wizard_client, member):
+    first = go_to_scan(wizard_client).content.decode()
+    second = wizard_client.get(SCAN).content.decode()
+    assert key_from_page(first) == key_from_page(second)
     assert Authenticator.objects.filter(user=member).count() == 1
+    device = Authenticator.objects.get(user=member)
+    image = qr.qr_png_data_uri(totp.provisioning_uri(device.key, member.email))
+    assert qr_from_page(first) == qr_from_page(second) == image
+
+
+def test_a_reload_of_the_qr_step_encodes_the_image_again(wizard_client, monkeypatch):
+    """The image holds the key: nothing keeps it from one request to the next."""
+    encoded = []
+    encode = qr.png_of_matrix
+    monkeypatch.setattr(qr, "png_of_matrix", lambda *a, **kw: encoded.append(a) or encode(*a, **kw))
+    go_to_scan(wizard_client)
+    wizard_client.get(SCAN)
+    assert len(encoded) == 2
+
+
+@needs_zbarimg
+def test_the_qr_code_of_a_reload_scans_to_the_key_shown(wizard_client, member, tmp_path):
+    go_to_scan(wizard_client)
+    page = wizard_client.get(SCAN).content.decode()
+    uri = totp.provisioning_uri(key_from_page(page), member.email)
+    assert scanned(qr_from_page(page), tmp_path) == uri
 
 
 def test_restarting_the_wizard_discards_the_abandoned_key(wizard_client, member):
