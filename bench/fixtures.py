@@ -17,7 +17,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.middleware import SEEN_KEY, STARTED_KEY
 from accounts.models import Team, User
 from twofactor import flows, totp
-from twofactor.models import Authenticator, TrustedBrowser
+from twofactor.models import Authenticator, CodeThrottle, TrustedBrowser
 
 PASSWORD = "bench-password-2fa"
 BACKEND = "accounts.backends.PortalBackend"
@@ -75,6 +75,7 @@ def add_device(user, *, name="My phone", key: bytes | None = None) -> Authentica
     device = Authenticator(user=user, name=name, confirmed=True)
     device.key = key or totp.generate_key()
     device.save()
+    CodeThrottle.objects.get_or_create(user=user)  # as the wizard leaves it
     return device
 
 

@@ -168,7 +168,7 @@ def workloads(code_people: int) -> list[Workload]:
         Workload("floor: HttpResponse", get(client(), "/bench/floor/"), 200, 5),
         Workload("floor: signed-in template", get(member_browser, FLOOR_SIGNED_IN), 200, 5),
         Workload("empty page in the layout", get(member_browser, "/bench/layout/"), 200, 5),
-        Workload("code step (POST, correct code)", code_step, 302, 5, 3.5, 18),
+        Workload("code step (POST, correct code)", code_step, 302, 5, 3.5, 19),
         Workload("My Preferences", get(member_browser, PREFERENCES), 200, 5, 1.3),
         Workload("Manage Access", get(member_browser, MANAGE), 200, 5, 1.3),
         Workload("My Team: first page", get(manager_browser, TEAM), 200, 5, 3.0),

@@ -103,6 +103,8 @@ def add_authenticator(db):
         device = Authenticator(user=user, name=name, confirmed=confirmed)
         device.key = key or totp.generate_key()
         device.save()
+        if confirmed:  # as the wizard leaves it: the person's code entry exists
+            CodeThrottle.objects.get_or_create(user=user)
         return device
 
     return add

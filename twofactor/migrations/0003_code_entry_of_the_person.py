@@ -6,19 +6,20 @@ from django.db import migrations, models
 
 def move_failures_to_the_person(apps, schema_editor):
     """Each person's count of wrong codes was kept on every authenticator of theirs (all
-    written alike); it becomes the one row of the person, with the latest failure's time."""
+    written alike); it becomes the one row of each person with an authenticator, with the
+    highest count and the latest failure's time."""
     Authenticator = apps.get_model("twofactor", "Authenticator")
     CodeThrottle = apps.get_model("twofactor", "CodeThrottle")
     counted = {}
     rows = (
-        Authenticator.objects.filter(throttling_failure_count__gt=0)
+        Authenticator.objects.filter(confirmed=True)
         .values_list("user_id", "throttling_failure_count", "throttling_failure_timestamp")
         .iterator()
     )
     for user_id, count, at in rows:
-        known = counted.get(user_id)
-        if known is None or (count, at or known[1]) > known:
-            counted[user_id] = (count, at)
+        known_count, known_at = counted.get(user_id, (0, None))
+        latest = max((t for t in (at, known_at) if t is not None), default=None)
+        counted[user_id] = (max(count, known_count), latest)
     CodeThrottle.objects.bulk_create(
         [
             CodeThrottle(

@@ -44,10 +44,17 @@ THROTTLE_FIELDS = ["throttling_failure_count", "throttling_failure_timestamp"]
 
 
 def locked_throttle_of(user) -> CodeThrottle:
-    """The person's code-entry row, locked until the transaction ends (made on first use, by an
-    INSERT that does nothing when the row is there: the same two statements every time)."""
-    CodeThrottle.objects.bulk_create([CodeThrottle(user=user)], ignore_conflicts=True)
-    return CodeThrottle.objects.select_for_update().get(user=user)
+    """The person's code-entry row, locked until the transaction ends.
+
+    The row is made with the person's first authenticator (the wizard's first code passes
+    here); for anyone without one yet, an INSERT that does nothing if a parallel request made
+    it first, then the same locked read.
+    """
+    throttle = CodeThrottle.objects.select_for_update().filter(user=user).first()
+    if throttle is None:
+        CodeThrottle.objects.bulk_create([CodeThrottle(user=user)], ignore_conflicts=True)
+        throttle = CodeThrottle.objects.select_for_update().get(user=user)
+    return throttle
 
 
 def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeResult:

@@ -167,12 +167,15 @@ def seed(*, rng, team_name, domain, members, password_hash, activity_each) -> di
         if with_two_factor:
             for index in range(2 if rng.random() < 0.1 else 1):
                 added = person.date_joined + timedelta(days=rng.randint(0, 30))
-                if index == 0 and rng.random() < 0.006:  # locked after wrong codes
+                if index == 0:  # the person's code entry; about 0.6% locked by wrong codes
+                    locked = rng.random() < 0.006
                     throttles.append(
                         CodeThrottle(
                             user=person,
-                            throttling_failure_count=lock_count,
-                            throttling_failure_timestamp=now - timedelta(minutes=5),
+                            throttling_failure_count=lock_count if locked else 0,
+                            throttling_failure_timestamp=now - timedelta(minutes=5)
+                            if locked
+                            else None,
                         )
                     )
                 devices.append(
