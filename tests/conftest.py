@@ -28,7 +28,7 @@ def _compiled_translations():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    # Argon2 costs ~130 ms a check; its use in production is tested on its own.
+    # Argon2 is slow by design; its use in production is tested on its own.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -1,4 +1,4 @@
-"""Security emails (rule 9): what happened, when, from which browser and IP, and what to do if
+"""Security emails: what happened, when, from which browser and IP, and what to do if
 it was not the person. Sent after the transaction commits; never holds a key, code or password.
 
 Templates: templates/twofactor/email/<event>_subject.txt, _message.txt and _message.html.

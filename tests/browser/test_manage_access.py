@@ -1,4 +1,4 @@
-"""Manage Access (rule 6): revoking a trusted browser makes it ask for a code again."""
+"""Manage Access: revoking a trusted browser makes it ask for a code again."""
 
 import pytest
 from playwright.sync_api import expect

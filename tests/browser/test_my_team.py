@@ -1,5 +1,5 @@
-"""My Team: a Manager's reset signs the Member out everywhere (rule 7), and a lost phone's
-request reaches the Managers (rule 8)."""
+"""My Team: a Manager's reset signs the Member out everywhere, and a lost phone's request
+reaches the Managers."""
 
 import re
 from urllib.parse import urlsplit

@@ -1,5 +1,5 @@
-"""Signing in: a trusted browser needs only the password, a new one a code (rule 5); the code
-form's hint, its button, and the form without JavaScript (rule 3, "What people see")."""
+"""Signing in: a trusted browser needs only the password, a new one a code; the code form's
+hint, its button, and the form without JavaScript."""
 
 import re
 from urllib.parse import urlsplit

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for
-from twofactor.models import Activity, Authenticator
+from tests.conftest import PASSWORD, code_failures, code_for
+from twofactor.models import Activity
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -80,8 +80,7 @@ def test_thirty_wrong_codes_at_once_count_exactly_and_lock_at_ten(
 
     responses = post_codes_at_once(browsers, wrong)
 
-    device = Authenticator.objects.get(pk=device.pk)
-    assert device.throttling_failure_count == 10
+    assert code_failures(member) == 10
     failed = Activity.objects.filter(kind=Activity.Kind.CODE_FAILED)
     checked = sorted(record.detail["failures"] for record in failed if "failures" in record.detail)
     assert checked == list(range(1, 11))  # each checked code saw the count of those before it

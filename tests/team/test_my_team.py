@@ -1,4 +1,4 @@
-"""My Team (issue 5): Managers see and reset the 2FA of their own team's people only."""
+"""My Team: Managers see and reset the 2FA of their own team's people only."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -101,7 +101,7 @@ def test_state_changes_need_the_csrf_token(manager, add_authenticator, member, m
 def test_list_shows_each_teammate_with_the_right_status(
     manager_client, manager, member, member_device, make_user, acme, add_authenticator, clock
 ):
-    bob = make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up
+    make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up
     carol = make_user("carol@acme.test", team=acme, full_name="Carol")
     add_authenticator(carol)
     resets.request_reset(user=carol, request_meta=activity.RequestMeta())
@@ -120,7 +120,6 @@ def test_list_shows_each_teammate_with_the_right_status(
     assert "Locked" in rows["dave@acme.test"]
     assert "Member" in rows["bob@acme.test"]
     assert page.count(">Reset 2FA</a>") >= 5
-    assert bob.pk  # listed, with its own row
 
 
 def test_search_by_name_or_email(manager_client, member, make_user, acme):

@@ -1,4 +1,4 @@
-"""Security emails (rule 9): right recipient, what/when/browser/IP/what to do, and never a key,
+"""Security emails: right recipient, what/when/browser/IP/what to do, and never a key,
 code or password."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Rule 1: 2FA is mandatory. The middleware lets a signed-in user reach nothing else until
+"""2FA is mandatory. The middleware lets a signed-in user reach nothing else until
 setup is done, and a user with an authenticator nothing until a code is passed."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Manage Access (rule 6): one's own authenticators and trusted browsers."""
+"""Manage Access: one's own authenticators and trusted browsers."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY

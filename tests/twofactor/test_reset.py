@@ -1,5 +1,5 @@
-"""Rule 7 and 8 from the person's side: a Manager's own reset, a Member's reset request,
-"Lost your phone?" on the code page."""
+"""Resets and reset requests from the person's side: a Manager's own reset, a Member's reset
+request, "Lost your phone?" on the code page."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY

@@ -1,4 +1,4 @@
-"""The five-step setup wizard (rule 2) and mandatory setup at sign-in (rule 1)."""
+"""The five-step setup wizard and mandatory setup at sign-in."""
 
 import base64
 import re
