@@ -63,7 +63,7 @@ ACTIVITY_KINDS = (
     (Activity.Kind.CODE_FAILED, 6),
     (Activity.Kind.PASSWORD_FAILED, 5),
     (Activity.Kind.BROWSER_TRUSTED, 3),
-    (Activity.Kind.DEVICE_ADDED, 1),
+    (Activity.Kind.AUTHENTICATOR_ADDED, 1),
 )
 BATCH = 2000
 
