@@ -65,10 +65,6 @@ class CodeThrottle(ThrottlingMixin, _VerifyAllowed, models.Model):
             )
         return None
 
-    def is_locked(self, now=None) -> bool:
-        locked_until = self.lock_expires_at()
-        return locked_until is not None and (now or timezone.now()) < locked_until
-
     def verify_is_allowed(self):
         locked_until = self.lock_expires_at()
         if locked_until is not None:

@@ -8,7 +8,7 @@ the people of one status (``with_two_factor_status_of``) and the status of facts
 """
 
 from datetime import timedelta
-from functools import reduce
+from functools import cache, reduce
 from itertools import combinations
 from operator import and_, or_
 
@@ -49,7 +49,8 @@ def status_of(*, has_authenticator: bool, locked: bool, requested: bool) -> TwoF
     return RULES[(bool(has_authenticator), bool(locked), bool(requested))]
 
 
-def _terms(status: TwoFactorStatus) -> list[tuple[bool | None, ...]]:
+@cache  # RULES never changes: worked out once per process, not per page
+def _terms(status: TwoFactorStatus) -> tuple[tuple[bool | None, ...], ...]:
     """The combinations of facts that give ``status``, merged where one fact does not matter
     (None): the fewest conditions for the database to evaluate."""
     terms = {facts for facts, result in RULES.items() if result == status}
@@ -70,7 +71,7 @@ def _terms(status: TwoFactorStatus) -> list[tuple[bool | None, ...]]:
                 for o in terms
             )
         }
-    return sorted(terms, key=str)
+    return tuple(sorted(terms, key=str))
 
 
 def fact_conditions(now=None) -> dict[str, Q]:
