@@ -143,6 +143,17 @@ def test_refused_attempt_is_recorded_as_a_failed_password(client, member):
     assert "hunter2-wrong" not in str([record.detail for record in records])
 
 
+def test_a_refused_attempt_keeps_no_typed_text_that_is_not_an_address(client, member):
+    """While the address is locked, whatever is typed as the email is refused unchecked; a
+    password typed into the email field must not end up in the record."""
+    fail(client, "one@acme.test", 3)  # the address's limit of 5, over two accounts
+    fail(client, "two@acme.test", 2)
+    post(client, "hunter2 typed in the wrong field", "x")
+    latest = Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED).first()
+    assert latest.detail == {"refused": "throttled"}
+    assert latest.subject is None
+
+
 def test_malformed_input_does_not_count_as_a_failure(client, member):
     for _ in range(5):
         client.post(SIGN_IN, {"email": "not-an-email", "password": ""})

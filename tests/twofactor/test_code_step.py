@@ -9,6 +9,8 @@ from django.urls import reverse
 from tests.conftest import PASSWORD, code_failures, code_for, sign_in_verified
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, TrustedBrowser
+from twofactor.services.activity import RequestMeta
+from twofactor.services.resets import reset_two_factor
 from twofactor.tokens import trusted_browser_tokens
 
 CODE = reverse("twofactor:code")
@@ -190,6 +192,22 @@ def test_code_entry_locks_after_ten_consecutive_failures(pending, member, device
     assert "Code entry is locked" in response.content.decode()
     assert "ask a Manager" in response.content.decode()
     assert SESSION_KEY not in pending.session
+
+
+def test_a_reset_lifts_the_lock_of_code_entry(
+    client, member, manager, device, add_authenticator, clock
+):
+    """Locked until an hour passes or a Manager resets: after the reset, the new
+    authenticator's first code is not refused by the old lock."""
+    sign_in(client, member)
+    fail_until_locked(client, device, clock)
+    reset_two_factor(actor=manager, member=member, request_meta=RequestMeta())
+    assert code_failures(member) == 0
+    fresh = add_authenticator(member, name="New phone")  # set up again after the reset
+    clock.shift(30)
+    sign_in(client, member)
+    response = enter_code(client, code_for(fresh))
+    assert response.status_code == 302 and SESSION_KEY in client.session
 
 
 def test_lock_ends_after_an_hour(client, member, device, clock):
