@@ -59,16 +59,10 @@ def error_page(request, status: int, heading=None, explanation=None):
 
 
 def service_unavailable(request, service: str, error: BaseException):
-    """503: try again shortly. One log line per request names the service and the kind of
-    error, never its message (which may hold addresses or names of the setup)."""
-    if getattr(request, "service_unavailable", None) is None:
-        logger.error("Service unavailable: %s (%s)", service, type(error).__name__)
-        request.service_unavailable = service
-    session = getattr(request, "session", None)
-    if session is not None:
-        # As Django does after a 500: what the failed request changed in the session is not
-        # saved (it would be half of a sign-in whose transaction was rolled back).
-        session.modified = False
+    """503: try again shortly. One log line names the service and the kind of error, never its
+    message (which may hold addresses or names of the setup). Django saves no session on a 5xx
+    response, so half of a sign-in whose transaction was rolled back is not written either."""
+    logger.error("Service unavailable: %s (%s)", service, type(error).__name__)
     response = error_page(request, 503)
     response["Retry-After"] = str(retry_after_seconds())
     add_never_cache_headers(response)

@@ -210,8 +210,6 @@ def refuse_to_load(*args, **kwargs):
 class UntouchableSession:
     """A session that fails the test if the page reads or writes it."""
 
-    modified = False
-
     def __getattr__(self, name):
         refuse_to_load()
 
