@@ -99,19 +99,21 @@ def gunicorn(folder, *, static_root: str, **overrides: str):
     database and Redis database unless ``overrides`` say otherwise; stopped at the end."""
     port = free_port()
     environment = production_environment(
-        DJANGO_SECRET_KEY=django_settings.SECRET_KEY,
-        ALLOWED_HOSTS="127.0.0.1",
-        TWOFACTOR_ENCRYPTION_KEYS=",".join(django_settings.TWOFACTOR_ENCRYPTION_KEYS),
-        DATABASE_URL=suite_database_url(),
-        REDIS_URL=suite_redis_url(),
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        STATIC_ROOT=static_root,
-        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-        **overrides,
+        **{
+            "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "TWOFACTOR_ENCRYPTION_KEYS": ",".join(django_settings.TWOFACTOR_ENCRYPTION_KEYS),
+            "DATABASE_URL": suite_database_url(),
+            "REDIS_URL": suite_redis_url(),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "STATIC_ROOT": static_root,
+            "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": "2",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
+        | overrides
     )
     log_path = folder / "gunicorn.log"
     with log_path.open("w") as log:
