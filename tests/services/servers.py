@@ -246,6 +246,9 @@ class Relay:
                 sock.settimeout(None)
             with self._lock:
                 self._sockets |= {client, upstream}
+            if not self._open.is_set():  # cut while this one was being opened
+                self._close(client, upstream)
+                continue
             for source, destination in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, destination), daemon=True).start()
 
