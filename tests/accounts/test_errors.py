@@ -5,7 +5,6 @@ without its throttle."""
 
 import logging
 import socket
-import sys
 from contextlib import contextmanager
 
 import pytest
@@ -74,11 +73,12 @@ def browser(db):
 
 
 @contextmanager
-def database_down():
+def database_down(error=None):
     """Every statement fails as with a PostgreSQL server that does not answer."""
+    error = error or OperationalError("connection to 127.0.0.1 failed: Connection refused")
 
     def refuse(*args, **kwargs):
-        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+        raise error
 
     connection = connections["default"]
     original = connection.ensure_connection
@@ -228,13 +228,6 @@ def untouchable_request(path="/preferences/"):
     return request
 
 
-def raised(exception):
-    try:
-        raise exception
-    except Exception:
-        return sys.exc_info()
-
-
 def render_server_error(request, exception):
     try:
         raise exception
@@ -301,17 +294,8 @@ def test_retry_after_is_a_setting(browser, member, member_device, settings):
 
 def test_a_connection_already_closed_is_an_outage_too(browser, member, member_device, caplog):
     sign_in_verified(browser, member, member_device)
-    connection = connections["default"]
-    original = connection.ensure_connection
-
-    def closed(*args, **kwargs):
-        raise InterfaceError("connection already closed")
-
-    connection.ensure_connection = closed
-    try:
+    with database_down(InterfaceError("connection already closed")):
         response = browser.get(PREFERENCES)
-    finally:
-        connection.ensure_connection = original
     assert_error_page(response, 503)
     assert outage_lines(caplog) == ["Service unavailable: database (InterfaceError)"]
 
