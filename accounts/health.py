@@ -14,6 +14,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+from . import outages
+
 logger = logging.getLogger(__name__)
 
 PATH = "/healthz"
@@ -39,13 +41,18 @@ CHECKS = {"database": check_database, "cache": check_cache}
 
 
 def run_checks() -> dict[str, str]:
-    """``{"database": "ok" | "error", "cache": ...}``; the reason of a failure is logged."""
+    """``{"database": "ok" | "error", "cache": ...}``; the reason of a failure is logged: a
+    service that does not answer in one line (probes come every few seconds while it lasts),
+    anything else with its traceback."""
     results = {}
     for name, check in CHECKS.items():
         try:
             check()
-        except Exception:
-            logger.exception("Health check of the %s failed", name)
+        except Exception as error:
+            if outages.service_down(error):
+                logger.error("Health check of the %s failed (%s)", name, type(error).__name__)
+            else:
+                logger.exception("Health check of the %s failed", name)
             results[name] = "error"
         else:
             results[name] = "ok"

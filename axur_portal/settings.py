@@ -285,6 +285,12 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     TWOFACTOR_TRUSTED_BROWSER_COOKIE_NAME = "__Host-axur_trusted_browser"
 
+# A failed CSRF check shows the portal's own 403 page (accounts/errors.py).
+CSRF_FAILURE_VIEW = "accounts.errors.csrf_failure"
+# A database or cache that does not answer: a 503 page that asks browsers to come back after this
+# long (Retry-After).
+SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = envint("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 60)
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -361,7 +367,12 @@ SIGN_IN_FAILURE_WINDOW_SECONDS = envint("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 6
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "accounts.request_log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "accounts.request_log.RequestIdFilter"},
+        # A request failed by a service outage is logged once, in one line (accounts/errors.py),
+        # not again by Django with its traceback.
+        "service_outage": {"()": "accounts.outages.ServiceOutageFilter"},
+    },
     "formatters": {
         "line": {
             "()": "accounts.request_log.OneLineFormatter",
@@ -372,7 +383,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "line",
-            "filters": ["request_id"],
+            "filters": ["request_id", "service_outage"],
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},

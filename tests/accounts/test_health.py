@@ -26,6 +26,24 @@ def test_health_check_fails_with_503_naming_the_broken_part(client, db, monkeypa
     assert "connection refused" not in response.content.decode()
 
 
+def test_a_service_that_does_not_answer_is_logged_in_one_line(client, db, monkeypatch, caplog):
+    def refused():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", refused)
+    client.get("/healthz")
+    [record] = [r for r in caplog.records if r.name == "accounts.health"]
+    assert record.getMessage() == "Health check of the database failed (OperationalError)"
+    assert record.exc_info is None
+
+
+def test_any_other_failure_of_a_check_is_logged_with_its_traceback(client, db, monkeypatch, caplog):
+    monkeypatch.setattr(health.cache, "get", lambda key, default=None: default)
+    client.get("/healthz")
+    [record] = [r for r in caplog.records if r.name == "accounts.health"]
+    assert record.exc_info is not None
+
+
 def test_health_check_notices_a_cache_that_loses_values(client, db, monkeypatch):
     monkeypatch.setattr(health.cache, "get", lambda key, default=None: default)
     assert client.get("/healthz").status_code == 503

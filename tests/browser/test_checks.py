@@ -1,5 +1,6 @@
 """The checks every journey relies on do fail: axe-core finds a violation, with JavaScript on
-or off, and a page wider than the screen is refused."""
+or off, and a page wider than the screen is refused. And the portal's error pages, which no
+journey opens, pass them."""
 
 import pytest
 
@@ -46,3 +47,18 @@ def test_a_page_wider_than_the_screen_fails_the_check(broken_page):
     with pytest.raises(AssertionError, match="px wide"):
         pages.check(page)
     pages.pages[page].unchecked.clear()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_error_page_passes_the_checks(open_browser, javascript):
+    page = open_browser(javascript=javascript)
+    page.goto("/no-such-page/")
+    pages.check(page, screenshot="not-found" if javascript else None)
+    pages.heading(page, "Page not found")
+    # Chromium reports the page's own status in the console; nothing else may be there.
+    state = pages.pages[page]
+    assert state.errors == [
+        "/no-such-page/: Failed to load resource: the server responded with a status of 404 "
+        "(Not Found)"
+    ]
+    state.errors.clear()
