@@ -1,8 +1,9 @@
 """Sign-in state kept in the session, from the password step to a full sign-in.
 
 After the password step the session holds only "password verified for user X at time T"
-(PENDING_KEY): no access, and it expires. Full sign-in happens only after a code (or from a
-trusted browser), and rotates the session key.
+(PENDING_KEY): no access, and it expires. It is bound to the person's password and security
+stamp (the session auth hash), so a new password or a reset voids it. Full sign-in happens only
+after a code (or from a trusted browser), and rotates the session key.
 """
 
 import time
@@ -11,6 +12,7 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.utils.crypto import constant_time_compare
 from django_otp import login as otp_login
 
 from accounts.passwords import mark_recent_authentication
@@ -67,15 +69,20 @@ def complete_password_step(request, user, next_url: str):
         # A session that came with the request gets a new key; without one, the session is
         # new anyway (its key is made when it is saved), so there is nothing to rotate.
         request.session.cycle_key()
-    request.session[PENDING_KEY] = {"user": user.pk, "at": _now()}
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "at": _now(),
+        "hash": user.get_session_auth_hash(),
+    }
     return HttpResponseRedirect(url_with_next("twofactor:code", next_url))
 
 
 def pending_user(request):
     """The user whose password was verified in this session and who still owes a code.
 
-    That is either a pending sign-in younger than the limit, or a signed-in user whose session
-    has not passed a code (for instance a session from before 2FA was turned on).
+    That is either a pending sign-in younger than the limit whose password and security stamp
+    have not changed since, or a signed-in user whose session has not passed a code (for
+    instance a session from before 2FA was turned on).
     """
     if request.user.is_authenticated:
         return None if request.user.is_verified() else request.user
@@ -88,7 +95,14 @@ def pending_user(request):
     ):
         request.session.pop(PENDING_KEY, None)
         return None
-    return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    bound_to = pending.get("hash")
+    if user is None or not (
+        isinstance(bound_to, str) and constant_time_compare(bound_to, user.get_session_auth_hash())
+    ):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user
 
 
 def sign_in_with_code(request, user, code: str, next_url: str):

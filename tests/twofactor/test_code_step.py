@@ -1,5 +1,7 @@
 """The code step of sign-in (rules 3 and 5) and its security requirements."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -7,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_failures, code_for, sign_in_verified
-from twofactor import app_settings
+from twofactor import app_settings, flows
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 from twofactor.services.activity import RequestMeta
 from twofactor.services.resets import reset_two_factor
@@ -239,6 +241,58 @@ def test_failures_count_per_user_across_authenticators(pending, member, device, 
 
 def test_pending_sign_in_expires_after_five_minutes(pending, device, clock):
     clock.shift(5 * 60 + 1)
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+
+
+def test_a_password_change_voids_a_pending_sign_in(pending, member, device):
+    """Whoever passed the old password and waits at the code page is sent back to sign in once
+    the password changes (here in another session), even with a valid code."""
+    member.set_password("a brand new passphrase")
+    member.save()
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+    assert pending.get(CODE).url.startswith(reverse("accounts:sign_in"))
+
+
+def test_a_password_change_from_another_session_voids_a_pending_sign_in(
+    pending, member, device, clock
+):
+    other = sign_in_verified(Client(), member, device)
+    response = other.post(
+        reverse("accounts:change_password"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    clock.shift(30)
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+
+
+def test_a_reset_voids_a_pending_sign_in(pending, member, manager, add_authenticator):
+    """After a reset and a new setup, the sign-in that passed the password before the reset
+    does not complete with a code of the new authenticator."""
+    reset_two_factor(actor=manager, member=member, request_meta=RequestMeta())
+    fresh = add_authenticator(member, name="New phone")
+    response = enter_code(pending, code_for(fresh))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+    assert pending.get(CODE).url.startswith(reverse("accounts:sign_in"))
+
+
+def test_a_pending_sign_in_without_its_binding_is_void(pending, member, device):
+    """A pending state that does not carry the password and stamp it was made with counts for
+    nothing."""
+    session = pending.session
+    session[flows.PENDING_KEY] = {"user": member.pk, "at": time.time()}
+    session.save()
     response = enter_code(pending, code_for(device))
     assert response.url.startswith(reverse("accounts:sign_in"))
     assert SESSION_KEY not in pending.session
