@@ -13,6 +13,7 @@ from accounts.models import Team, User
 from accounts.passwords import RECENT_AUTHENTICATION_KEY
 from twofactor import app_settings, totp
 from twofactor.models import Activity, Authenticator, CodeThrottle
+from twofactor.step_up import SECOND_FACTOR_KEY
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
@@ -138,6 +139,13 @@ def recent(client):
     """The password was typed again just now (recent authentication)."""
     session = client.session
     session[RECENT_AUTHENTICATION_KEY] = time.time()
+    session.save()
+
+
+def stepped_up(client):
+    """A second factor was passed just now in this session (step-up)."""
+    session = client.session
+    session[SECOND_FACTOR_KEY] = time.time()
     session.save()
 
 

@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from accounts.passwords import mark_recent_authentication
 from accounts.redirects import url_with_next
 
-from . import app_settings, selectors
+from . import app_settings, selectors, step_up
 from .models import Activity
 from .services import activity, browsers, codes
 
@@ -63,6 +63,7 @@ def complete_password_step(request, user, next_url: str):
     if authenticator is not None:
         auth.login(request, user)
         otp_login(request, authenticator)
+        step_up.forget_second_factor(request)  # the trusted browser passed no second factor
         return HttpResponseRedirect(next_url)
 
     if request.session.session_key is not None:
@@ -124,8 +125,9 @@ def sign_in_with_code(request, user, code: str, next_url: str):
 def complete_sign_in(request, user, authenticator, response, *, announce_browser: bool = True):
     """After a correct code (at sign-in, or the wizard's first code): a full sign-in with a new
     session key, verified by ``authenticator``, and this browser remembered (its cookie set on
-    ``response``), in one transaction (the caller's if there is one). ``announce_browser``
-    False: no "new browser" email (the wizard sends its own)."""
+    ``response``), in one transaction (the caller's if there is one); the session has passed
+    a second factor now (step-up). ``announce_browser`` False: no "new browser" email (the
+    wizard sends its own)."""
     with transaction.atomic(savepoint=False):
         request.session.pop(PENDING_KEY, None)
         if request.user.is_authenticated:
@@ -133,6 +135,7 @@ def complete_sign_in(request, user, authenticator, response, *, announce_browser
         else:
             auth.login(request, user)
         otp_login(request, authenticator)
+        step_up.mark_second_factor(request)
         cookie = browsers.trust_browser(
             user=user,
             request_meta=activity.RequestMeta.from_request(request),

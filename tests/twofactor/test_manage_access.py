@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.passwords import has_recent_authentication, mark_recent_authentication
-from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified, stepped_up
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 
@@ -146,6 +146,7 @@ def test_another_users_authenticator_is_a_404(client, member, device, manager, a
     theirs = add_authenticator(manager)
     sign_in_verified(client, member, device)
     recent(client)
+    stepped_up(client)
     for name in ("twofactor:remove_authenticator", "twofactor:rename_authenticator"):
         url = reverse(name, args=[theirs.pk])
         assert client.get(url).status_code == 404
@@ -157,6 +158,7 @@ def test_another_users_authenticator_is_a_404(client, member, device, manager, a
 def test_removing_needs_a_recent_password(client, member, device, add_authenticator):
     second = add_authenticator(member, name="Tablet")
     sign_in_verified(client, member, device)
+    stepped_up(client)
     url = reverse("twofactor:remove_authenticator", args=[second.pk])
     response = client.post(url)
     assert response.url.startswith(reverse("accounts:confirm_password"))
@@ -178,13 +180,16 @@ def test_removing_the_device_of_this_session_keeps_it_verified_by_another(
     add_authenticator(member, name="Tablet")
     sign_in_verified(client, member, device)
     recent(client)
+    stepped_up(client)
     client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
+    assert not Authenticator.objects.filter(pk=device.pk).exists()
     assert client.get(MANAGE).status_code == 200
 
 
 def test_removing_the_last_authenticator_forces_the_wizard(client, member, device):
     sign_in_verified(client, member, device)
     recent(client)
+    stepped_up(client)
     page = client.get(reverse("twofactor:remove_authenticator", args=[device.pk])).content
     assert b"only authenticator" in page
     response = client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
@@ -213,6 +218,7 @@ def test_add_another_authenticator_keeps_the_old_one(client, member, device, clo
     import time
 
     sign_in_verified(client, member, device)
+    stepped_up(client)
     page = client.get(MANAGE).content.decode()
     add_url = re.search(r'href="(/2fa/setup/\?next=[^"]+)"', page).group(1)
     client.get(add_url.replace("&amp;", "&"))

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from accounts.decorators import require_recent_authentication
 from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
@@ -18,6 +17,7 @@ from ..forms import AuthenticatorNameForm
 from ..models import Authenticator, TrustedBrowser
 from ..services import authenticators, browsers
 from ..services.activity import RequestMeta
+from ..step_up import require_step_up
 
 MANAGE = "twofactor:manage"
 
@@ -128,7 +128,7 @@ def rename_authenticator(request, authenticator_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@require_recent_authentication
+@require_step_up
 def remove_authenticator(request, authenticator_id: int):
     authenticator = get_object_or_404(
         Authenticator, pk=authenticator_id, user=request.user, confirmed=True
