@@ -10,6 +10,8 @@ from accounts.passwords import has_recent_authentication, mark_recent_authentica
 from tests.conftest import PASSWORD, code_for, recent, sign_in_verified, stepped_up
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, TrustedBrowser
+from twofactor.services import authenticators
+from twofactor.services.activity import RequestMeta
 
 MANAGE = reverse("twofactor:manage")
 COOKIE = app_settings.trusted_browser_cookie_name()
@@ -186,19 +188,98 @@ def test_removing_the_device_of_this_session_keeps_it_verified_by_another(
     assert client.get(MANAGE).status_code == 200
 
 
-def test_removing_the_last_authenticator_forces_the_wizard(client, member, device):
+def test_a_member_cannot_remove_their_last_authenticator(client, member, device):
+    """Removing the last one would be a reset, a Manager's to do: the page says so and the
+    POST changes nothing."""
     sign_in_verified(client, member, device)
     recent(client)
     stepped_up(client)
-    page = client.get(reverse("twofactor:remove_authenticator", args=[device.pk])).content
-    assert b"only authenticator" in page
-    response = client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
-    assert response.url.startswith(reverse("twofactor:setup"))
-    assert client.get(reverse("accounts:preferences")).url.startswith(reverse("twofactor:setup"))
-    removed = Activity.Kind.AUTHENTICATOR_REMOVED
-    assert Activity.objects.filter(kind=removed, subject=member).exists()
-    assert [m.to for m in mail.outbox] == [[member.email]]
-    assert "removed" in mail.outbox[0].subject
+    url = reverse("twofactor:remove_authenticator", args=[device.pk])
+    page = client.get(url).content.decode()
+    assert "only authenticator" in page and "ask a Manager of your team" in page
+    assert ">Remove</button>" not in page
+    assert reverse("twofactor:request_reset") in page
+    assert "ask a Manager of your team" in client.get(MANAGE).content.decode()
+    response = client.post(url)
+    assert response.status_code == 302 and response.url == MANAGE
+    assert "ask a Manager of your team" in client.get(MANAGE).content.decode()
+    assert Authenticator.objects.filter(pk=device.pk, confirmed=True).exists()
+    assert not Activity.objects.filter(kind=Activity.Kind.AUTHENTICATOR_REMOVED).exists()
+    assert mail.outbox == []
+    assert client.get(reverse("accounts:preferences")).status_code == 200  # still verified
+
+
+def test_a_member_with_two_authenticators_can_remove_one_but_not_both(
+    client, member, device, add_authenticator
+):
+    tablet = add_authenticator(member, name="Tablet")
+    sign_in_verified(client, member, device)
+    recent(client)
+    stepped_up(client)
+    client.post(reverse("twofactor:remove_authenticator", args=[tablet.pk]))
+    client.post(reverse("twofactor:remove_authenticator", args=[device.pk]))
+    assert list(Authenticator.objects.filter(user=member)) == [device]
+
+
+def test_the_service_refuses_a_members_last_authenticator(member, device, add_authenticator):
+    """The rule holds in the service too, whatever calls it; an unfinished setup is no
+    authenticator to fall back on."""
+    add_authenticator(member, name="Half set up", confirmed=False)
+    with pytest.raises(authenticators.LastAuthenticator):
+        authenticators.remove_authenticator(
+            user=member, authenticator_id=device.pk, request_meta=RequestMeta()
+        )
+    assert Authenticator.objects.filter(pk=device.pk).exists()
+
+
+@pytest.fixture
+def manager_device(manager, add_authenticator):
+    return add_authenticator(manager, name="Marta phone")
+
+
+def test_a_manager_removing_their_last_authenticator_goes_through_their_own_reset(
+    manager, manager_device, clock
+):
+    old_laptop = full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
+    clock.shift(30)
+    browser = full_sign_in(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
+    recent(browser)
+    stamp = manager.security_stamp
+    url = reverse("twofactor:remove_authenticator", args=[manager_device.pk])
+    page = browser.get(url).content.decode()
+    assert "only authenticator" in page and ">Remove</button>" in page
+    mail.outbox.clear()
+    response = browser.post(url)
+    assert response.url == f"{reverse('twofactor:setup')}?next=%2F2fa%2Fmanage%2F"
+    manager.refresh_from_db()
+    assert manager.security_stamp != stamp
+    assert not Authenticator.objects.filter(user=manager).exists()
+    assert not TrustedBrowser.objects.filter(user=manager).exists()
+    reset = Activity.objects.get(kind=Activity.Kind.RESET, subject=manager)
+    assert reset.actor == manager
+    assert [m.to for m in mail.outbox] == [[manager.email]]
+    assert "reset" in mail.outbox[0].subject
+    # Every other session has ended; this one goes on into the wizard with a recent password.
+    assert old_laptop.get(MANAGE).url.startswith(reverse("accounts:sign_in"))
+    assert browser.get(MANAGE).url.startswith(reverse("twofactor:setup"))
+    assert browser.get(reverse("twofactor:setup")).status_code == 200
+
+
+def test_after_removing_the_last_one_an_old_trusted_browser_asks_for_a_code(
+    manager, manager_device, add_authenticator, clock
+):
+    """Removing the last authenticator then setting up again gives no way around the code."""
+    old_laptop = full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
+    old_laptop.post(reverse("accounts:sign_out"))
+    clock.shift(30)
+    browser = full_sign_in(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
+    recent(browser)
+    browser.post(reverse("twofactor:remove_authenticator", args=[manager_device.pk]))
+    add_authenticator(manager, name="New phone")  # set up again
+    response = old_laptop.post(
+        reverse("accounts:sign_in"), {"email": manager.email, "password": PASSWORD}
+    )
+    assert response.url.startswith(reverse("twofactor:code"))
 
 
 def test_rename_authenticator(client, member, device):

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -20,6 +21,10 @@ from ..services.activity import RequestMeta
 from ..step_up import require_step_up
 
 MANAGE = "twofactor:manage"
+ONLY_AUTHENTICATOR_OF_A_MEMBER = _lazy(
+    "This is your only authenticator. To replace it, ask a Manager of your team to reset your "
+    "two-factor authentication."
+)
 
 
 def _meta(request):
@@ -38,6 +43,7 @@ def manage(request):
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
+            "can_remove_last": request.user.is_manager,
         },
     )
 
@@ -137,17 +143,29 @@ def remove_authenticator(request, authenticator_id: int):
         pk=authenticator.pk
     )
     if request.method == "POST":
-        authenticators.remove_authenticator(
-            user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
-        )
-        other = remaining.first()
-        if other is None:
+        try:
+            removal = authenticators.remove_authenticator(
+                user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
+            )
+        except authenticators.LastAuthenticator:
+            messages.error(request, ONLY_AUTHENTICATOR_OF_A_MEMBER)
+            return HttpResponseRedirect(reverse(MANAGE))
+        except Authenticator.DoesNotExist:  # removed meanwhile in another window
+            raise Http404 from None
+        if removal.reset:
             messages.info(
                 request,
-                _("Two-factor authentication is off. Set up an authenticator app to continue."),
+                _(
+                    "That was your only authenticator, so your two-factor authentication was "
+                    "reset: your trusted browsers were forgotten and your other sessions ended. "
+                    "Set up an authenticator app again."
+                ),
             )
-            return HttpResponseRedirect(url_with_next("twofactor:setup", reverse(MANAGE)))
-        if request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk:
+            return flows.continue_after_own_reset(request, request.user, reverse(MANAGE))
+        other = remaining.first()
+        if other is not None and (
+            request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk
+        ):
             otp_login(request, other)  # this session stays verified by a remaining one
         messages.success(request, _("The authenticator was removed."))
         return HttpResponseRedirect(reverse(MANAGE))
