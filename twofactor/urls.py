@@ -25,6 +25,11 @@ urlpatterns = [
         name="revoke_other_browsers",
     ),
     path(
+        "manage/sign-out-everywhere-else/",
+        manage_access.sign_out_everywhere_else,
+        name="sign_out_everywhere_else",
+    ),
+    path(
         "manage/authenticators/<int:authenticator_id>/rename/",
         manage_access.rename_authenticator,
         name="rename_authenticator",

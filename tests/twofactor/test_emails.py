@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.conftest import PASSWORD, code_for
 from twofactor import app_settings, totp
 from twofactor.models import Authenticator
-from twofactor.services import activity, authenticators, codes, resets
+from twofactor.services import activity, authenticators, browsers, codes, resets
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
@@ -87,6 +87,22 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     [message] = mail.outbox
     assert message.to == [member.email] and "locked" in message.subject
     assert "10 wrong security codes" in message.body
+    assert_clean(message, device)
+
+
+def test_signing_out_everywhere_else_sends_an_email_with_what_to_do(
+    member, add_authenticator, settings
+):
+    settings.PORTAL_URL = "https://portal.example.test"
+    device = add_authenticator(member)
+    browsers.sign_out_everywhere_else(user=member, cookie_value=None, request_meta=META)
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject == "You were signed out everywhere else"
+    assert "signed out on every other device and browser" in message.body
+    assert "change your password now at https://portal.example.test/password/" in message.body
+    assert "https://portal.example.test/password/" in message.alternatives[0][0]
+    assert_security_details(message)
     assert_clean(message, device)
 
 

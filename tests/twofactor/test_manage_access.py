@@ -126,6 +126,72 @@ def test_revoke_all_others_keeps_this_browser(browser_one, browser_two, member):
     assert [b.user_agent for b in left] == [FIREFOX]
 
 
+SIGN_OUT_ELSEWHERE = reverse("twofactor:sign_out_everywhere_else")
+
+
+def sign_in_with_password(client, user):
+    return client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
+
+
+def test_sign_out_everywhere_else_ends_the_other_sessions_and_keeps_this_one(
+    browser_one, browser_two, member, device, clock
+):
+    pending = Client()
+    clock.shift(30)
+    assert sign_in_with_password(pending, member).url.startswith(reverse("twofactor:code"))
+    page = browser_two.get(MANAGE).content.decode()
+    assert ">Sign out everywhere else</button>" in page
+    mail.outbox.clear()
+
+    response = browser_two.post(SIGN_OUT_ELSEWHERE)
+
+    assert response.status_code == 302 and response.url == MANAGE
+    assert "You were signed out everywhere else" in browser_two.get(MANAGE).content.decode()
+    response = browser_one.get(MANAGE)
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in browser_one.session
+    # A sign-in that had passed the password there is void too.
+    response = pending.post(reverse("twofactor:code"), {"code": code_for(device)})
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    record = Activity.objects.get(kind=Activity.Kind.OTHER_SESSIONS_ENDED)
+    assert record.subject == member and record.actor == member
+    assert record.detail["browsers"] == 1
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert "signed out everywhere else" in message.subject.lower()
+    assert "Firefox on Linux" in message.body  # the browser that did it
+
+
+def test_after_signing_out_everywhere_else_only_this_browser_skips_the_code(
+    browser_one, browser_two, member
+):
+    browser_two.post(SIGN_OUT_ELSEWHERE)
+    assert [b.user_agent for b in TrustedBrowser.objects.filter(user=member)] == [FIREFOX]
+    response = sign_in_with_password(browser_one, member)
+    assert response.url.startswith(reverse("twofactor:code"))
+    browser_two.post(reverse("accounts:sign_out"))
+    response = sign_in_with_password(browser_two, member)
+    assert response.url == reverse("accounts:preferences")
+    assert "This browser" in browser_two.get(MANAGE).content.decode()
+
+
+def test_sign_out_everywhere_else_from_an_untrusted_browser_forgets_every_browser(
+    browser_one, client, member, device
+):
+    sign_in_verified(client, member, device)
+    client.post(SIGN_OUT_ELSEWHERE)
+    assert not TrustedBrowser.objects.filter(user=member).exists()
+    assert client.get(MANAGE).status_code == 200
+    assert browser_one.get(MANAGE).url.startswith(reverse("accounts:sign_in"))
+
+
+def test_sign_out_everywhere_else_needs_a_post(browser_one, member):
+    stamp = member.security_stamp
+    assert browser_one.get(SIGN_OUT_ELSEWHERE).status_code == 405
+    member.refresh_from_db()
+    assert member.security_stamp == stamp
+
+
 def test_another_users_browser_is_a_404(browser_one, manager, add_authenticator, clock):
     other = Client(HTTP_USER_AGENT=FIREFOX)
     clock.shift(30)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -107,6 +108,38 @@ def revoke_other_browsers(*, user, keep_browser_id: int | None, request_meta) ->
                 kept=keep_browser_id,
             )
     return count
+
+
+def sign_out_everywhere_else(*, user, cookie_value: str | None, request_meta: RequestMeta):
+    """End every other session of the user and forget their other trusted browsers; returns
+    the user with the new security stamp, for the caller to carry over to this session
+    (``update_session_auth_hash``).
+
+    The new stamp ends the other sessions on any session backend and voids every trusted
+    browser at once. This browser (``cookie_value``, if it is a trusted browser of the user)
+    gets its hash made again with the new stamp, so it keeps skipping the code; the others are
+    deleted.
+    """
+    with transaction.atomic():
+        person = get_user_model().objects.select_for_update().get(pk=user.pk)
+        current = trusted_browser_tokens.check(person, cookie_value)
+        person.rotate_security_stamp()
+        person.save(update_fields=["security_stamp"])
+        kept = current.pk if current is not None else None
+        forgotten, _ = TrustedBrowser.objects.filter(user=person).exclude(pk=kept).delete()
+        if current is not None:
+            trusted_browser_tokens.rebind(person, current, cookie_value)
+            current.save(update_fields=["token_hash"])
+        record_activity(
+            kind=Activity.Kind.OTHER_SESSIONS_ENDED,
+            subject=person,
+            actor=person,
+            request_meta=request_meta,
+            browsers=forgotten,
+            kept=kept,
+        )
+        notify(event="other_sessions_ended", to_users=[person], request_meta=request_meta)
+    return person
 
 
 def forget_browsers_after_new_password(*, user, actor, request_meta: RequestMeta) -> None:

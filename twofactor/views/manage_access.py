@@ -1,6 +1,6 @@
 """Manage Access: the person's authenticators and trusted browsers."""
 
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -109,6 +109,23 @@ def revoke_other_browsers(request):
         user=request.user, keep_browser_id=current, request_meta=_meta(request)
     )
     messages.success(request, _("Other browsers revoked: %(count)d.") % {"count": count})
+    return HttpResponseRedirect(reverse(MANAGE))
+
+
+@login_required
+@require_POST
+def sign_out_everywhere_else(request):
+    user = browsers.sign_out_everywhere_else(
+        user=request.user, cookie_value=flows.trusted_cookie(request), request_meta=_meta(request)
+    )
+    auth.update_session_auth_hash(request, user)  # this session carries on with the new stamp
+    messages.success(
+        request,
+        _(
+            "You were signed out everywhere else. The other browsers will be asked for a code "
+            "at their next sign-in."
+        ),
+    )
     return HttpResponseRedirect(reverse(MANAGE))
 
 
