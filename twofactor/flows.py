@@ -8,11 +8,14 @@ after a code (or from a trusted browser), and rotates the session key.
 
 import time
 
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from accounts.passwords import mark_recent_authentication
@@ -57,13 +60,15 @@ def complete_password_step(request, user, next_url: str):
         mark_recent_authentication(request)
         return HttpResponseRedirect(url_with_next("twofactor:setup", next_url))
 
-    authenticator = browsers.sign_in_from_trusted_browser(
+    trusted = browsers.sign_in_from_trusted_browser(
         user=user, cookie_value=trusted_cookie(request), request_meta=meta
     )
-    if authenticator is not None:
+    if trusted is not None:
         auth.login(request, user)
-        otp_login(request, authenticator)
+        otp_login(request, trusted.authenticator)
         step_up.forget_second_factor(request)  # the trusted browser passed no second factor
+        if trusted.during_code_lock:
+            warn_of_code_lock(request)
         return HttpResponseRedirect(next_url)
 
     if request.session.session_key is not None:
@@ -76,6 +81,22 @@ def complete_password_step(request, user, next_url: str):
         "hash": user.get_session_auth_hash(),
     }
     return HttpResponseRedirect(url_with_next("twofactor:code", next_url))
+
+
+def warn_of_code_lock(request) -> None:
+    """The banner of a sign-in during a code lock: whoever typed the codes knows the password."""
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Someone who knows your password tried wrong security codes on your account, "
+                "so code entry is locked. If that was not you:"
+            ),
+            reverse("accounts:change_password"),
+            _("Change your password now"),
+        ),
+    )
 
 
 def pending_user(request):

@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_failures, code_for, sign_in_verified
+from tests.conftest import PASSWORD, code_failures, code_for, lock_code_entry, sign_in_verified
 from twofactor import app_settings, flows
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 from twofactor.services.activity import RequestMeta
@@ -372,6 +372,44 @@ def test_password_change_voids_trusted_browsers(trusted, member):
     member.set_password("a brand new passphrase")
     member.save()
     assert sign_in(trusted, member, password="a brand new passphrase").url.startswith(CODE)
+
+
+def test_a_trusted_browser_signs_in_during_a_code_lock_and_is_told_to_change_the_password(
+    trusted, member
+):
+    """The owner's trusted browser still signs in while code entry is locked; the record says
+    it happened during the lock, and the landing page warns, with a link to change the
+    password."""
+    lock_code_entry(member)
+    response = sign_in(trusted, member, next_url=PREFERENCES)
+    assert response.status_code == 302 and response.url == PREFERENCES
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK in kinds
+    assert Activity.Kind.SIGNED_IN not in kinds
+    page = trusted.get(PREFERENCES).content.decode()
+    assert 'class="message message--warning"' in page
+    assert "Someone who knows your password tried wrong security codes" in page
+    assert f'<a href="{reverse("accounts:change_password")}">Change your password now</a>' in page
+    assert "Someone who knows your password" not in trusted.get(PREFERENCES).content.decode()
+
+
+def test_a_trusted_browser_sign_in_without_a_lock_is_an_ordinary_sign_in(trusted, member, clock):
+    lock_code_entry(member, failures=app_settings.lock_after_failures() - 1)  # back-off only
+    clock.shift(60)
+    sign_in(trusted, member)
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN in kinds
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK not in kinds
+    assert "Someone who knows your password" not in trusted.get(PREFERENCES).content.decode()
+
+
+def test_a_lock_that_has_run_out_gives_an_ordinary_sign_in(trusted, member, clock):
+    lock_code_entry(member)
+    clock.shift(app_settings.lock_seconds() + 1)
+    sign_in(trusted, member)
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN in kinds
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK not in kinds
 
 
 def test_trusted_browser_stores_only_a_hash(trusted, member):

@@ -79,7 +79,9 @@ def test_new_browser_sign_in_sends_an_email(member, add_authenticator, clock):
 
 
 def test_lock_sends_an_email(member, add_authenticator, clock, settings):
+    """It says that whoever tried knows the password, with the link to change it now."""
     settings.TWOFACTOR_THROTTLE_FACTOR = 0
+    settings.PORTAL_URL = "https://portal.example.test"
     device = add_authenticator(member)
     wrong = "000000" if code_for(device) != "000000" else "111111"
     for _ in range(app_settings.lock_after_failures()):
@@ -87,6 +89,11 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     [message] = mail.outbox
     assert message.to == [member.email] and "locked" in message.subject
     assert "10 wrong security codes" in message.body
+    assert "Whoever it was knows your password" in message.body
+    assert "change your password now at https://portal.example.test/password/" in message.body
+    html = message.alternatives[0][0]
+    assert "Whoever it was knows your password" in html
+    assert "https://portal.example.test/password/" in html
     assert_clean(message, device)
 
 

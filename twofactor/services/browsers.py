@@ -1,5 +1,6 @@
 """Trusted browsers: remembered after a correct code, used at sign-in, revoked, forgotten."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import app_settings
-from ..models import Activity, Authenticator, TrustedBrowser
+from ..models import Activity, Authenticator, CodeThrottle, TrustedBrowser
 from ..notifications import notify
 from ..tokens import trusted_browser_tokens
 from .activity import RequestMeta, record_activity
@@ -49,11 +50,28 @@ def trust_browser(
     return trusted_browser_tokens.cookie_value(browser, token)
 
 
+@dataclass(frozen=True)
+class TrustedSignIn:
+    authenticator: Authenticator  # what the session counts as verified by
+    during_code_lock: bool  # code entry is locked: someone who knows the password tried codes
+
+
+def _code_entry_locked(user) -> bool:
+    throttle = CodeThrottle.objects.filter(user=user).first()
+    locked_until = throttle.lock_expires_at() if throttle is not None else None
+    return locked_until is not None and timezone.now() < locked_until
+
+
 def sign_in_from_trusted_browser(
     *, user, cookie_value: str | None, request_meta: RequestMeta
-) -> Authenticator | None:
+) -> TrustedSignIn | None:
     """If the cookie is a live trusted browser of this user, note the visit and return the
-    authenticator the session counts as verified by; otherwise None (a code is needed)."""
+    sign-in; otherwise None (a code is needed).
+
+    While code entry is locked the owner's trusted browser still signs in (the lock is on
+    codes, and whoever tried them has the password but not this browser), recorded as a
+    sign-in during the lock so that it stands out in the activity log.
+    """
     if not cookie_value:  # most sign-ins: no transaction (nor its lock) for nothing
         return None
     with transaction.atomic():
@@ -67,17 +85,22 @@ def sign_in_from_trusted_browser(
         )
         if authenticator is None:
             return None
+        during_code_lock = _code_entry_locked(user)
         browser.last_seen_at = timezone.now()
         browser.ip_address = request_meta.ip_address
         browser.save(update_fields=["last_seen_at", "ip_address"])
         record_activity(
-            kind=Activity.Kind.SIGNED_IN,
+            kind=(
+                Activity.Kind.SIGNED_IN_DURING_CODE_LOCK
+                if during_code_lock
+                else Activity.Kind.SIGNED_IN
+            ),
             subject=user,
             actor=user,
             request_meta=request_meta,
             trusted_browser=browser.pk,
         )
-    return authenticator
+    return TrustedSignIn(authenticator, during_code_lock)
 
 
 def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
