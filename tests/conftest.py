@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -132,6 +134,15 @@ def sign_in_verified(client, user, device):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    return client
+
+
+def sign_in_with_code(client, user, device):
+    """Password and code in a browser, as a person does: the browser becomes trusted, and the
+    session has passed a second factor."""
+    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
+    response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
+    assert client.session[SESSION_KEY] == str(user.pk), response.content
     return client
 
 

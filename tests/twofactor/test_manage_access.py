@@ -7,7 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.passwords import has_recent_authentication, mark_recent_authentication
-from tests.conftest import PASSWORD, code_for, recent, sign_in_verified, stepped_up
+from tests.conftest import (
+    PASSWORD,
+    code_for,
+    recent,
+    sign_in_verified,
+    sign_in_with_code,
+    stepped_up,
+)
 from twofactor import app_settings
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 from twofactor.services import authenticators
@@ -22,14 +29,6 @@ CHROME = (
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
-def full_sign_in(client, user, device):
-    """Password and code in a browser, as a person does: the browser becomes trusted."""
-    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
-    response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
-    assert client.session[SESSION_KEY] == str(user.pk), response.content
-    return client
-
-
 @pytest.fixture
 def device(member, add_authenticator):
     return add_authenticator(member, name="Work phone")
@@ -37,13 +36,13 @@ def device(member, add_authenticator):
 
 @pytest.fixture
 def browser_one(member, device, clock):
-    return full_sign_in(Client(HTTP_USER_AGENT=CHROME), member, device)
+    return sign_in_with_code(Client(HTTP_USER_AGENT=CHROME), member, device)
 
 
 @pytest.fixture
 def browser_two(member, device, clock, browser_one):
     clock.shift(30)  # the next code
-    return full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), member, device)
+    return sign_in_with_code(Client(HTTP_USER_AGENT=FIREFOX), member, device)
 
 
 def test_page_lists_only_ones_own_devices_and_browsers(
@@ -51,7 +50,7 @@ def test_page_lists_only_ones_own_devices_and_browsers(
 ):
     other_device = add_authenticator(manager, name="Marta's phone")
     clock.shift(30)
-    full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, other_device)
+    sign_in_with_code(Client(HTTP_USER_AGENT=FIREFOX), manager, other_device)
     page = browser_one.get(MANAGE).content.decode()
     assert "<h1>Manage Access</h1>" in page
     assert "Work phone" in page and "Marta&#x27;s phone" not in page
@@ -82,7 +81,7 @@ def test_a_cookie_that_does_not_match_marks_no_browser(
         value = f"{browser_id}.{token[:-2]}xx"
     elif tamper == "other users id":
         clock.shift(30)
-        marta = full_sign_in(Client(), manager, add_authenticator(manager, name="Marta phone"))
+        marta = sign_in_with_code(Client(), manager, add_authenticator(manager, name="Marta phone"))
         value = f"{marta.cookies[name].value.partition('.')[0]}.{token}"
     else:
         value = "not-a-cookie"
@@ -195,7 +194,7 @@ def test_sign_out_everywhere_else_needs_a_post(browser_one, member):
 def test_another_users_browser_is_a_404(browser_one, manager, add_authenticator, clock):
     other = Client(HTTP_USER_AGENT=FIREFOX)
     clock.shift(30)
-    full_sign_in(other, manager, add_authenticator(manager))
+    sign_in_with_code(other, manager, add_authenticator(manager))
     theirs = TrustedBrowser.objects.get(user=manager)
     response = browser_one.post(reverse("twofactor:revoke_browser", args=[theirs.pk]))
     assert response.status_code == 404
@@ -306,9 +305,9 @@ def manager_device(manager, add_authenticator):
 def test_a_manager_removing_their_last_authenticator_goes_through_their_own_reset(
     manager, manager_device, clock
 ):
-    old_laptop = full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
+    old_laptop = sign_in_with_code(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
     clock.shift(30)
-    browser = full_sign_in(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
+    browser = sign_in_with_code(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
     recent(browser)
     stamp = manager.security_stamp
     url = reverse("twofactor:remove_authenticator", args=[manager_device.pk])
@@ -335,10 +334,10 @@ def test_after_removing_the_last_one_an_old_trusted_browser_asks_for_a_code(
     manager, manager_device, add_authenticator, clock
 ):
     """Removing the last authenticator then setting up again gives no way around the code."""
-    old_laptop = full_sign_in(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
+    old_laptop = sign_in_with_code(Client(HTTP_USER_AGENT=FIREFOX), manager, manager_device)
     old_laptop.post(reverse("accounts:sign_out"))
     clock.shift(30)
-    browser = full_sign_in(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
+    browser = sign_in_with_code(Client(HTTP_USER_AGENT=CHROME), manager, manager_device)
     recent(browser)
     browser.post(reverse("twofactor:remove_authenticator", args=[manager_device.pk]))
     add_authenticator(manager, name="New phone")  # set up again

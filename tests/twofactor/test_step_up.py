@@ -7,11 +7,17 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_failures, code_for, lock_code_entry, recent
+from tests.conftest import (
+    PASSWORD,
+    code_failures,
+    code_for,
+    lock_code_entry,
+    recent,
+    sign_in_with_code,
+)
 from twofactor import totp
 from twofactor.models import Activity, Authenticator
 
@@ -23,13 +29,6 @@ ADD = f"{SETUP}?next={MANAGE}"
 
 def sign_in(client, user):
     return client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
-
-
-def sign_in_with_code(client, user, device):
-    sign_in(client, user)
-    response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
-    assert client.session[SESSION_KEY] == str(user.pk), response.content
-    return client
 
 
 @pytest.fixture
