@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -13,6 +15,7 @@ from accounts.models import Team, User
 from accounts.passwords import RECENT_AUTHENTICATION_KEY
 from twofactor import app_settings, totp
 from twofactor.models import Activity, Authenticator, CodeThrottle
+from twofactor.step_up import SECOND_FACTOR_KEY
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
@@ -134,10 +137,26 @@ def sign_in_verified(client, user, device):
     return client
 
 
+def sign_in_with_code(client, user, device):
+    """Password and code in a browser, as a person does: the browser becomes trusted, and the
+    session has passed a second factor."""
+    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD})
+    response = client.post(reverse("twofactor:code"), {"code": code_for(device)})
+    assert client.session[SESSION_KEY] == str(user.pk), response.content
+    return client
+
+
 def recent(client):
     """The password was typed again just now (recent authentication)."""
     session = client.session
     session[RECENT_AUTHENTICATION_KEY] = time.time()
+    session.save()
+
+
+def stepped_up(client):
+    """A second factor was passed just now in this session (step-up)."""
+    session = client.session
+    session[SECOND_FACTOR_KEY] = time.time()
     session.save()
 
 

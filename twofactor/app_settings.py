@@ -17,6 +17,12 @@ def recent_authentication_seconds() -> int:
     return _get("RECENT_AUTHENTICATION_SECONDS", 10 * 60)
 
 
+def step_up_seconds() -> int:
+    """How long a second factor passed in a session counts for step-up (adding or removing an
+    authenticator)."""
+    return _get("STEP_UP_SECONDS", 10 * 60)
+
+
 def throttle_factor() -> int:
     """Back-off after wrong codes: factor * 2**(failures - 1) seconds."""
     return _get("THROTTLE_FACTOR", 1)

@@ -1,22 +1,27 @@
 """Sign-in state kept in the session, from the password step to a full sign-in.
 
 After the password step the session holds only "password verified for user X at time T"
-(PENDING_KEY): no access, and it expires. Full sign-in happens only after a code (or from a
-trusted browser), and rotates the session key.
+(PENDING_KEY): no access, and it expires. It is bound to the person's password and security
+stamp (the session auth hash), so a new password or a reset voids it. Full sign-in happens only
+after a code (or from a trusted browser), and rotates the session key.
 """
 
 import time
 
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from accounts.passwords import mark_recent_authentication
 from accounts.redirects import url_with_next
 
-from . import app_settings, selectors
+from . import app_settings, selectors, step_up
 from .models import Activity
 from .services import activity, browsers, codes
 
@@ -55,27 +60,51 @@ def complete_password_step(request, user, next_url: str):
         mark_recent_authentication(request)
         return HttpResponseRedirect(url_with_next("twofactor:setup", next_url))
 
-    authenticator = browsers.sign_in_from_trusted_browser(
+    trusted = browsers.sign_in_from_trusted_browser(
         user=user, cookie_value=trusted_cookie(request), request_meta=meta
     )
-    if authenticator is not None:
+    if trusted is not None:
         auth.login(request, user)
-        otp_login(request, authenticator)
+        otp_login(request, trusted.authenticator)
+        step_up.forget_second_factor(request)  # the trusted browser passed no second factor
+        if trusted.during_code_lock:
+            warn_of_code_lock(request)
         return HttpResponseRedirect(next_url)
 
     if request.session.session_key is not None:
         # A session that came with the request gets a new key; without one, the session is
         # new anyway (its key is made when it is saved), so there is nothing to rotate.
         request.session.cycle_key()
-    request.session[PENDING_KEY] = {"user": user.pk, "at": _now()}
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "at": _now(),
+        "hash": user.get_session_auth_hash(),
+    }
     return HttpResponseRedirect(url_with_next("twofactor:code", next_url))
+
+
+def warn_of_code_lock(request) -> None:
+    """The banner of a sign-in during a code lock: whoever typed the codes knows the password."""
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Someone who knows your password tried wrong security codes on your account, "
+                "so code entry is locked. If that was not you:"
+            ),
+            reverse("accounts:change_password"),
+            _("Change your password now"),
+        ),
+    )
 
 
 def pending_user(request):
     """The user whose password was verified in this session and who still owes a code.
 
-    That is either a pending sign-in younger than the limit, or a signed-in user whose session
-    has not passed a code (for instance a session from before 2FA was turned on).
+    That is either a pending sign-in younger than the limit whose password and security stamp
+    have not changed since, or a signed-in user whose session has not passed a code (for
+    instance a session from before 2FA was turned on).
     """
     if request.user.is_authenticated:
         return None if request.user.is_verified() else request.user
@@ -88,7 +117,14 @@ def pending_user(request):
     ):
         request.session.pop(PENDING_KEY, None)
         return None
-    return get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    bound_to = pending.get("hash")
+    if user is None or not (
+        isinstance(bound_to, str) and constant_time_compare(bound_to, user.get_session_auth_hash())
+    ):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user
 
 
 def sign_in_with_code(request, user, code: str, next_url: str):
@@ -110,8 +146,9 @@ def sign_in_with_code(request, user, code: str, next_url: str):
 def complete_sign_in(request, user, authenticator, response, *, announce_browser: bool = True):
     """After a correct code (at sign-in, or the wizard's first code): a full sign-in with a new
     session key, verified by ``authenticator``, and this browser remembered (its cookie set on
-    ``response``), in one transaction (the caller's if there is one). ``announce_browser``
-    False: no "new browser" email (the wizard sends its own)."""
+    ``response``), in one transaction (the caller's if there is one); the session has passed
+    a second factor now (step-up). ``announce_browser`` False: no "new browser" email (the
+    wizard sends its own)."""
     with transaction.atomic(savepoint=False):
         request.session.pop(PENDING_KEY, None)
         if request.user.is_authenticated:
@@ -119,6 +156,7 @@ def complete_sign_in(request, user, authenticator, response, *, announce_browser
         else:
             auth.login(request, user)
         otp_login(request, authenticator)
+        step_up.mark_second_factor(request)
         cookie = browsers.trust_browser(
             user=user,
             request_meta=activity.RequestMeta.from_request(request),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import user_agents
@@ -26,6 +27,7 @@ EVENTS = frozenset(
         "teammate_reset",
         "new_browser",
         "code_locked",
+        "other_sessions_ended",
         "reset_requested",
     }
 )
@@ -50,6 +52,7 @@ def send_security_email(*, event: str, to_user, request_meta, **context) -> None
             "when": timezone.now(),
             "browser": user_agents.describe(request_meta.user_agent),
             "ip_address": request_meta.ip_address or "—",
+            "change_password_url": absolute_url(reverse("accounts:change_password")),
             **context,
         }
         prefix = f"twofactor/email/{event}"

@@ -29,6 +29,12 @@ class TrustedBrowserTokenGenerator:
         value = f"{user.pk}:{user.security_stamp}:{token}"
         return salted_hmac(self.key_salt, value, algorithm="sha256").hexdigest()
 
+    def rebind(self, user, browser: TrustedBrowser, cookie_value: str) -> None:
+        """Make ``browser``'s hash again with the user's current (new) stamp, for the token its
+        cookie ``cookie_value`` holds, so that cookie keeps working (caller saves)."""
+        _browser_id, token = self._parse(cookie_value)
+        browser.token_hash = self.hash(user, token)
+
     def cookie_value(self, browser: TrustedBrowser, token: str) -> str:
         return f"{browser.pk}.{token}"
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import code, manage_access, reset, setup
+from .views import code, manage_access, reset, setup, step_up
 
 app_name = "twofactor"
 
 urlpatterns = [
     path("code/", code.code, name="code"),
     path("lost-phone/", code.lost_phone, name="lost_phone"),
+    path("confirm/", step_up.confirm_code, name="confirm_code"),
     path("setup/", setup.setup, name="setup"),
     path("setup/app/", setup.setup_app, name="setup_app"),
     path("setup/scan/", setup.setup_scan, name="setup_scan"),
@@ -22,6 +23,11 @@ urlpatterns = [
         "manage/browsers/revoke-others/",
         manage_access.revoke_other_browsers,
         name="revoke_other_browsers",
+    ),
+    path(
+        "manage/sign-out-everywhere-else/",
+        manage_access.sign_out_everywhere_else,
+        name="sign_out_everywhere_else",
     ),
     path(
         "manage/authenticators/<int:authenticator_id>/rename/",

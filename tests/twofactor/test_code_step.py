@@ -1,13 +1,15 @@
 """The code step of sign-in (rules 3 and 5) and its security requirements."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_failures, code_for, sign_in_verified
-from twofactor import app_settings
+from tests.conftest import PASSWORD, code_failures, code_for, lock_code_entry, sign_in_verified
+from twofactor import app_settings, flows
 from twofactor.models import Activity, Authenticator, TrustedBrowser
 from twofactor.services.activity import RequestMeta
 from twofactor.services.resets import reset_two_factor
@@ -244,6 +246,58 @@ def test_pending_sign_in_expires_after_five_minutes(pending, device, clock):
     assert SESSION_KEY not in pending.session
 
 
+def test_a_password_change_voids_a_pending_sign_in(pending, member, device):
+    """Whoever passed the old password and waits at the code page is sent back to sign in once
+    the password changes (here in another session), even with a valid code."""
+    member.set_password("a brand new passphrase")
+    member.save()
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+    assert pending.get(CODE).url.startswith(reverse("accounts:sign_in"))
+
+
+def test_a_password_change_from_another_session_voids_a_pending_sign_in(
+    pending, member, device, clock
+):
+    other = sign_in_verified(Client(), member, device)
+    response = other.post(
+        reverse("accounts:change_password"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    clock.shift(30)
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+
+
+def test_a_reset_voids_a_pending_sign_in(pending, member, manager, add_authenticator):
+    """After a reset and a new setup, the sign-in that passed the password before the reset
+    does not complete with a code of the new authenticator."""
+    reset_two_factor(actor=manager, member=member, request_meta=RequestMeta())
+    fresh = add_authenticator(member, name="New phone")
+    response = enter_code(pending, code_for(fresh))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+    assert pending.get(CODE).url.startswith(reverse("accounts:sign_in"))
+
+
+def test_a_pending_sign_in_without_its_binding_is_void(pending, member, device):
+    """A pending state that does not carry the password and stamp it was made with counts for
+    nothing."""
+    session = pending.session
+    session[flows.PENDING_KEY] = {"user": member.pk, "at": time.time()}
+    session.save()
+    response = enter_code(pending, code_for(device))
+    assert response.url.startswith(reverse("accounts:sign_in"))
+    assert SESSION_KEY not in pending.session
+
+
 def test_pending_sign_in_gives_no_access(pending):
     for url in (PREFERENCES, reverse("twofactor:setup"), "/admin/"):
         response = pending.get(url)
@@ -318,6 +372,44 @@ def test_password_change_voids_trusted_browsers(trusted, member):
     member.set_password("a brand new passphrase")
     member.save()
     assert sign_in(trusted, member, password="a brand new passphrase").url.startswith(CODE)
+
+
+def test_a_trusted_browser_signs_in_during_a_code_lock_and_is_told_to_change_the_password(
+    trusted, member
+):
+    """The owner's trusted browser still signs in while code entry is locked; the record says
+    it happened during the lock, and the landing page warns, with a link to change the
+    password."""
+    lock_code_entry(member)
+    response = sign_in(trusted, member, next_url=PREFERENCES)
+    assert response.status_code == 302 and response.url == PREFERENCES
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK in kinds
+    assert Activity.Kind.SIGNED_IN not in kinds
+    page = trusted.get(PREFERENCES).content.decode()
+    assert 'class="message message--warning"' in page
+    assert "Someone who knows your password tried wrong security codes" in page
+    assert f'<a href="{reverse("accounts:change_password")}">Change your password now</a>' in page
+    assert "Someone who knows your password" not in trusted.get(PREFERENCES).content.decode()
+
+
+def test_a_trusted_browser_sign_in_without_a_lock_is_an_ordinary_sign_in(trusted, member, clock):
+    lock_code_entry(member, failures=app_settings.lock_after_failures() - 1)  # back-off only
+    clock.shift(60)
+    sign_in(trusted, member)
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN in kinds
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK not in kinds
+    assert "Someone who knows your password" not in trusted.get(PREFERENCES).content.decode()
+
+
+def test_a_lock_that_has_run_out_gives_an_ordinary_sign_in(trusted, member, clock):
+    lock_code_entry(member)
+    clock.shift(app_settings.lock_seconds() + 1)
+    sign_in(trusted, member)
+    kinds = Activity.objects.filter(subject=member).values_list("kind", flat=True)
+    assert Activity.Kind.SIGNED_IN in kinds
+    assert Activity.Kind.SIGNED_IN_DURING_CODE_LOCK not in kinds
 
 
 def test_trusted_browser_stores_only_a_hash(trusted, member):

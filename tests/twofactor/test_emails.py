@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.conftest import PASSWORD, code_for
 from twofactor import app_settings, totp
 from twofactor.models import Authenticator
-from twofactor.services import activity, authenticators, codes, resets
+from twofactor.services import activity, authenticators, browsers, codes, resets
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
@@ -79,7 +79,9 @@ def test_new_browser_sign_in_sends_an_email(member, add_authenticator, clock):
 
 
 def test_lock_sends_an_email(member, add_authenticator, clock, settings):
+    """It says that whoever tried knows the password, with the link to change it now."""
     settings.TWOFACTOR_THROTTLE_FACTOR = 0
+    settings.PORTAL_URL = "https://portal.example.test"
     device = add_authenticator(member)
     wrong = "000000" if code_for(device) != "000000" else "111111"
     for _ in range(app_settings.lock_after_failures()):
@@ -87,6 +89,27 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     [message] = mail.outbox
     assert message.to == [member.email] and "locked" in message.subject
     assert "10 wrong security codes" in message.body
+    assert "Whoever it was knows your password" in message.body
+    assert "change your password now at https://portal.example.test/password/" in message.body
+    html = message.alternatives[0][0]
+    assert "Whoever it was knows your password" in html
+    assert "https://portal.example.test/password/" in html
+    assert_clean(message, device)
+
+
+def test_signing_out_everywhere_else_sends_an_email_with_what_to_do(
+    member, add_authenticator, settings
+):
+    settings.PORTAL_URL = "https://portal.example.test"
+    device = add_authenticator(member)
+    browsers.sign_out_everywhere_else(user=member, cookie_value=None, request_meta=META)
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject == "You were signed out everywhere else"
+    assert "signed out on every other device and browser" in message.body
+    assert "change your password now at https://portal.example.test/password/" in message.body
+    assert "https://portal.example.test/password/" in message.alternatives[0][0]
+    assert_security_details(message)
     assert_clean(message, device)
 
 
@@ -116,6 +139,7 @@ def test_reset_request_email_goes_to_managers_with_a_link(member, manager, setti
 
 def test_device_removed_email(member, add_authenticator):
     device = add_authenticator(member, name="Old phone")
+    add_authenticator(member, name="New phone")  # a Member keeps at least one
     authenticators.remove_authenticator(user=member, authenticator_id=device.pk, request_meta=META)
     [message] = mail.outbox
     assert "removed" in message.subject and "Old phone" in message.body
@@ -128,6 +152,7 @@ def test_emails_wait_for_the_commit_and_are_dropped_on_rollback(
 ):
     monkeypatch.undo()  # the real on_commit, not the at-once stand-in of conftest
     device = add_authenticator(member)
+    add_authenticator(member, name="Tablet")
     with pytest.raises(RuntimeError), transaction.atomic():
         authenticators.remove_authenticator(
             user=member, authenticator_id=device.pk, request_meta=META
@@ -143,6 +168,7 @@ def test_emails_wait_for_the_commit_and_are_dropped_on_rollback(
 def test_a_failing_mail_server_does_not_break_the_action(member, add_authenticator, settings):
     settings.EMAIL_BACKEND = "tests.twofactor.test_emails.BrokenBackend"
     device = add_authenticator(member)
+    add_authenticator(member, name="Tablet")
     authenticators.remove_authenticator(user=member, authenticator_id=device.pk, request_meta=META)
     assert not Authenticator.objects.filter(pk=device.pk).exists()
 

@@ -1,5 +1,8 @@
 """Authenticators: the wizard's new one (created, then confirmed by a code), renamed, removed."""
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .. import totp
@@ -7,6 +10,7 @@ from ..models import Activity, Authenticator
 from ..notifications import notify
 from .activity import RequestMeta, new_activity, record_activities, record_activity
 from .codes import CodeResult, verify_new_authenticator_code
+from .resets import reset_two_factor
 
 DEFAULT_AUTHENTICATOR_NAME = "Authenticator"
 
@@ -85,29 +89,55 @@ def rename_authenticator(
             )
 
 
-def remove_authenticator(
-    *, user, authenticator_id: int, request_meta: RequestMeta
-) -> Authenticator:
+class LastAuthenticator(Exception):
+    """A Member's last authenticator: removing it would be a reset, which is a Manager's."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    authenticator: Authenticator
+    reset: bool  # it was the person's last one: their 2FA was reset (a Manager's own reset)
+
+
+def remove_authenticator(*, user, authenticator_id: int, request_meta: RequestMeta) -> Removal:
     """Remove one authenticator of the user (Authenticator.DoesNotExist if not theirs).
 
-    Removing the last one turns 2FA off, so the user is sent to the setup wizard next.
+    The last one is a reset in disguise: a Member cannot remove it (``LastAuthenticator``); a
+    Manager removing it goes through their own reset (new security stamp, trusted browsers
+    forgotten, sessions ended, email), so setting up again leaves no old browser skipping the
+    code. The person's row is locked first, so parallel removals are counted one after the
+    other and cannot leave a Member with none.
     """
     with transaction.atomic():
+        person = get_user_model().objects.select_for_update().get(pk=user.pk)
         authenticator = Authenticator.objects.select_for_update().get(
-            pk=authenticator_id, user=user, confirmed=True
+            pk=authenticator_id, user=person, confirmed=True
         )
+        others = Authenticator.objects.filter(user=person, confirmed=True).exclude(
+            pk=authenticator.pk
+        )
+        if not others.exists():
+            if not person.is_manager:
+                raise LastAuthenticator
+            reset_two_factor(
+                actor=person,
+                member=person,
+                request_meta=request_meta,
+                removed_last_authenticator=authenticator.name,
+            )
+            return Removal(authenticator, reset=True)
         authenticator.delete()
         record_activity(
             kind=Activity.Kind.AUTHENTICATOR_REMOVED,
-            subject=user,
-            actor=user,
+            subject=person,
+            actor=person,
             request_meta=request_meta,
             authenticator=authenticator.name,
         )
         notify(
             event="authenticator_removed",
-            to_users=[user],
+            to_users=[person],
             request_meta=request_meta,
             authenticator_name=authenticator.name,
         )
-    return authenticator
+    return Removal(authenticator, reset=False)

@@ -1,12 +1,14 @@
 """Trusted browsers: remembered after a correct code, used at sign-in, revoked, forgotten."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from .. import app_settings
-from ..models import Activity, Authenticator, TrustedBrowser
+from ..models import Activity, Authenticator, CodeThrottle, TrustedBrowser
 from ..notifications import notify
 from ..tokens import trusted_browser_tokens
 from .activity import RequestMeta, record_activity
@@ -48,11 +50,28 @@ def trust_browser(
     return trusted_browser_tokens.cookie_value(browser, token)
 
 
+@dataclass(frozen=True)
+class TrustedSignIn:
+    authenticator: Authenticator  # what the session counts as verified by
+    during_code_lock: bool  # code entry is locked: someone who knows the password tried codes
+
+
+def _code_entry_locked(user) -> bool:
+    throttle = CodeThrottle.objects.filter(user=user).first()
+    locked_until = throttle.lock_expires_at() if throttle is not None else None
+    return locked_until is not None and timezone.now() < locked_until
+
+
 def sign_in_from_trusted_browser(
     *, user, cookie_value: str | None, request_meta: RequestMeta
-) -> Authenticator | None:
+) -> TrustedSignIn | None:
     """If the cookie is a live trusted browser of this user, note the visit and return the
-    authenticator the session counts as verified by; otherwise None (a code is needed)."""
+    sign-in; otherwise None (a code is needed).
+
+    While code entry is locked the owner's trusted browser still signs in (the lock is on
+    codes, and whoever tried them has the password but not this browser), recorded as a
+    sign-in during the lock so that it stands out in the activity log.
+    """
     if not cookie_value:  # most sign-ins: no transaction (nor its lock) for nothing
         return None
     with transaction.atomic():
@@ -66,17 +85,22 @@ def sign_in_from_trusted_browser(
         )
         if authenticator is None:
             return None
+        during_code_lock = _code_entry_locked(user)
         browser.last_seen_at = timezone.now()
         browser.ip_address = request_meta.ip_address
         browser.save(update_fields=["last_seen_at", "ip_address"])
         record_activity(
-            kind=Activity.Kind.SIGNED_IN,
+            kind=(
+                Activity.Kind.SIGNED_IN_DURING_CODE_LOCK
+                if during_code_lock
+                else Activity.Kind.SIGNED_IN
+            ),
             subject=user,
             actor=user,
             request_meta=request_meta,
             trusted_browser=browser.pk,
         )
-    return authenticator
+    return TrustedSignIn(authenticator, during_code_lock)
 
 
 def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
@@ -107,6 +131,38 @@ def revoke_other_browsers(*, user, keep_browser_id: int | None, request_meta) ->
                 kept=keep_browser_id,
             )
     return count
+
+
+def sign_out_everywhere_else(*, user, cookie_value: str | None, request_meta: RequestMeta):
+    """End every other session of the user and forget their other trusted browsers; returns
+    the user with the new security stamp, for the caller to carry over to this session
+    (``update_session_auth_hash``).
+
+    The new stamp ends the other sessions on any session backend and voids every trusted
+    browser at once. This browser (``cookie_value``, if it is a trusted browser of the user)
+    gets its hash made again with the new stamp, so it keeps skipping the code; the others are
+    deleted.
+    """
+    with transaction.atomic():
+        person = get_user_model().objects.select_for_update().get(pk=user.pk)
+        current = trusted_browser_tokens.check(person, cookie_value)
+        person.rotate_security_stamp()
+        person.save(update_fields=["security_stamp"])
+        kept = current.pk if current is not None else None
+        forgotten, _ = TrustedBrowser.objects.filter(user=person).exclude(pk=kept).delete()
+        if current is not None:
+            trusted_browser_tokens.rebind(person, current, cookie_value)
+            current.save(update_fields=["token_hash"])
+        record_activity(
+            kind=Activity.Kind.OTHER_SESSIONS_ENDED,
+            subject=person,
+            actor=person,
+            request_meta=request_meta,
+            browsers=forgotten,
+            kept=kept,
+        )
+        notify(event="other_sessions_ended", to_users=[person], request_meta=request_meta)
+    return person
 
 
 def forget_browsers_after_new_password(*, user, actor, request_meta: RequestMeta) -> None:

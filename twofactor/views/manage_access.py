@@ -1,15 +1,15 @@
 """Manage Access: the person's authenticators and trusted browsers."""
 
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from accounts.decorators import require_recent_authentication
 from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
@@ -18,8 +18,13 @@ from ..forms import AuthenticatorNameForm
 from ..models import Authenticator, TrustedBrowser
 from ..services import authenticators, browsers
 from ..services.activity import RequestMeta
+from ..step_up import require_step_up
 
 MANAGE = "twofactor:manage"
+ONLY_AUTHENTICATOR_OF_A_MEMBER = _lazy(
+    "This is your only authenticator. To replace it, ask a Manager of your team to reset your "
+    "two-factor authentication."
+)
 
 
 def _meta(request):
@@ -38,6 +43,7 @@ def manage(request):
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
+            "can_remove_last": request.user.is_manager,
         },
     )
 
@@ -107,6 +113,23 @@ def revoke_other_browsers(request):
 
 
 @login_required
+@require_POST
+def sign_out_everywhere_else(request):
+    user = browsers.sign_out_everywhere_else(
+        user=request.user, cookie_value=flows.trusted_cookie(request), request_meta=_meta(request)
+    )
+    auth.update_session_auth_hash(request, user)  # this session carries on with the new stamp
+    messages.success(
+        request,
+        _(
+            "You were signed out everywhere else. The other browsers will be asked for a code "
+            "at their next sign-in."
+        ),
+    )
+    return HttpResponseRedirect(reverse(MANAGE))
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def rename_authenticator(request, authenticator_id: int):
     authenticator = get_object_or_404(
@@ -128,7 +151,7 @@ def rename_authenticator(request, authenticator_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@require_recent_authentication
+@require_step_up
 def remove_authenticator(request, authenticator_id: int):
     authenticator = get_object_or_404(
         Authenticator, pk=authenticator_id, user=request.user, confirmed=True
@@ -137,17 +160,29 @@ def remove_authenticator(request, authenticator_id: int):
         pk=authenticator.pk
     )
     if request.method == "POST":
-        authenticators.remove_authenticator(
-            user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
-        )
-        other = remaining.first()
-        if other is None:
+        try:
+            removal = authenticators.remove_authenticator(
+                user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
+            )
+        except authenticators.LastAuthenticator:
+            messages.error(request, ONLY_AUTHENTICATOR_OF_A_MEMBER)
+            return HttpResponseRedirect(reverse(MANAGE))
+        except Authenticator.DoesNotExist:  # removed meanwhile in another window
+            raise Http404 from None
+        if removal.reset:
             messages.info(
                 request,
-                _("Two-factor authentication is off. Set up an authenticator app to continue."),
+                _(
+                    "That was your only authenticator, so your two-factor authentication was "
+                    "reset: your trusted browsers were forgotten and your other sessions ended. "
+                    "Set up an authenticator app again."
+                ),
             )
-            return HttpResponseRedirect(url_with_next("twofactor:setup", reverse(MANAGE)))
-        if request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk:
+            return flows.continue_after_own_reset(request, request.user, reverse(MANAGE))
+        other = remaining.first()
+        if other is not None and (
+            request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk
+        ):
             otp_login(request, other)  # this session stays verified by a remaining one
         messages.success(request, _("The authenticator was removed."))
         return HttpResponseRedirect(reverse(MANAGE))

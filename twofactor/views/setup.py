@@ -23,6 +23,7 @@ from ..models import Authenticator
 from ..services import authenticators
 from ..services.activity import RequestMeta
 from ..services.codes import CodeOutcome
+from ..step_up import require_second_factor
 from .code import add_code_error
 
 AUTHENTICATOR_APPS = [
@@ -57,9 +58,10 @@ def _advance(request, step: int, **changes) -> HttpResponseRedirect:
 
 def wizard_step(number: int, *, sensitive: tuple[str, ...] = ()):
     """A step of the wizard, with every guard it needs: signed in, reachable before 2FA is on,
-    GET and POST only, CSRF, never cached, ``sensitive`` fields kept out of error reports; the
-    earlier steps first, a recent password for steps 2 to 4, and once the authenticator is on
-    only the naming step remains. The view gets the wizard's state."""
+    GET and POST only, CSRF, never cached, ``sensitive`` fields kept out of error reports; for
+    someone who already has an authenticator, a recent second factor before steps 1 to 4
+    (step-up); the earlier steps first, a recent password for steps 2 to 4, and once the
+    authenticator is on only the naming step remains. The view gets the wizard's state."""
 
     def decorator(view):
         @wraps(view)
@@ -76,7 +78,9 @@ def wizard_step(number: int, *, sensitive: tuple[str, ...] = ()):
                 return HttpResponseRedirect(reverse("twofactor:setup"))
             return view(request, state, *args, **kwargs)
 
-        guarded = require_http_methods(["GET", "POST"])(step)
+        guarded = require_http_methods(["GET", "POST"])(
+            step if number == 5 else require_second_factor(step)
+        )
         guarded = allowed_during_setup(login_required(never_cache(csrf_protect(guarded))))
         return sensitive_post_parameters(*sensitive)(guarded) if sensitive else guarded
 
