@@ -45,7 +45,9 @@ def open_reset_requests(team, *, limit: int | None = None) -> list[ResetRequest]
     return list(requests[:limit] if limit is not None else requests)
 
 
-def team_activity(team, *, person_id: int | None = None, kind: str = "") -> QuerySet:
+def team_activity(
+    team, *, person_id: int | None = None, kind: str = ""
+) -> activity_log.ActivityLog:
     """The team's activity log, newest first: its records and its counts of refused attempts,
     as rows of ``twofactor.activity_log`` (``person_id``: done by or to that person; ``kind``:
     of that event only). One query for a page, however large the team."""
@@ -58,4 +60,4 @@ def team_activity(team, *, person_id: int | None = None, kind: str = "") -> Quer
     if kind:
         records = records.filter(kind=kind) if kind in Activity.Kind.values else None
         refusals = refusals.filter(kind=kind) if kind in RefusedAttempts.Kind.values else None
-    return activity_log.log_of(records, refusals)
+    return activity_log.ActivityLog(records, refusals)
