@@ -182,13 +182,14 @@ def _activity_rows(rows) -> list[dict]:
     """The rows of an activity table (``twofactor.activity_log``'s rows), made here for the
     same reason as My Team's. A count of refused attempts says how many and from when to
     when; its time is the last one."""
-    labels = {}  # (kind, refused) -> label, translated once a page
+    labels = {}  # (kind, refused, refusal) -> label, translated once a page
     table = []
     for row in rows:
         kind, refused = row["kind"], row["refused"]
-        if (kind, refused) not in labels:
-            labels[kind, refused] = activity_log.kind_label(kind, refused=refused)
-        event = labels[kind, refused]
+        key = (kind, refused, row["refusal"])
+        if key not in labels:
+            labels[key] = activity_log.kind_label(kind, refused=refused, refusal=row["refusal"])
+        event = labels[key]
         if refused:
             event = ngettext(
                 "%(event)s × %(count)d, %(first)s–%(last)s",

@@ -19,6 +19,7 @@ COLUMNS = (
     "kind",
     "origin",
     "via",
+    "refusal",
     "ip_address",
     "actor_name",
     "actor_email",
@@ -46,6 +47,7 @@ def record_rows(records: QuerySet) -> QuerySet:
             first_at=F("created_at"),
             count=Value(1, output_field=IntegerField()),
             via=KeyTextTransform("via", "detail"),
+            refusal=KeyTextTransform("refused", "detail"),
             refused=Value(False, output_field=BooleanField()),
             row_id=F("pk"),
             **_PEOPLE,
@@ -61,6 +63,7 @@ def refusal_rows(refusals: QuerySet) -> QuerySet:
         refusals.annotate(
             at=F("last_at"),
             via=Value(None, output_field=CharField()),
+            refusal=Value(None, output_field=CharField()),
             refused=Value(True, output_field=BooleanField()),
             row_id=F("pk"),
             **_PEOPLE,
@@ -102,7 +105,20 @@ class ActivityLog:
         return list(first.union(second, all=True).order_by(*ORDER)[rows])
 
 
-def kind_label(kind: str, *, refused: bool) -> str:
+# A record that says it was refused (detail "refused": such attempts were once recorded one by
+# one) reads as that refusal, not as a wrong password or code.
+_RECORDED_REFUSALS = {
+    (Activity.Kind.PASSWORD_FAILED, "throttled"): RefusedAttempts.Kind.PASSWORD_THROTTLED,
+    (Activity.Kind.CODE_FAILED, "locked"): RefusedAttempts.Kind.CODE_LOCKED,
+    (Activity.Kind.CODE_FAILED, "throttled"): RefusedAttempts.Kind.CODE_WAIT,
+}
+
+
+def kind_label(kind: str, *, refused: bool, refusal: str | None = None) -> str:
+    """What the event of a row is called: a count's kind (``refused``), else the record's kind,
+    or the refusal the record says it was (its detail's ``refusal``)."""
+    if not refused and (kind, refusal) in _RECORDED_REFUSALS:
+        return str(_RECORDED_REFUSALS[kind, refusal].label)
     choices = RefusedAttempts.Kind if refused else Activity.Kind
     try:
         return str(choices(kind).label)

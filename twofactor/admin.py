@@ -135,12 +135,18 @@ def who(row):
     )
 
 
+@admin.display(description=_("event"), ordering="kind")
+def event(record):
+    """The record's kind, or the refusal it says it was (as the activity log reads it)."""
+    return activity_log.kind_label(record.kind, refused=False, refusal=record.detail.get("refused"))
+
+
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyModelAdmin):
     """The activity log: append-only, so read-only here (the model refuses changes too).
     Refused attempts are counted apart, in "Refused attempts"."""
 
-    list_display = ["created_at", "kind", who, "subject", "team", "ip_address", browser]
+    list_display = ["created_at", event, who, "subject", "team", "ip_address", browser]
     list_filter = ["kind", "origin", "team"]
     list_select_related = ["actor", "subject", "team"]
     search_fields = ["subject__email", "actor__email", "ip_address"]

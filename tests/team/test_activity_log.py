@@ -270,3 +270,27 @@ def test_a_record_that_does_not_say_its_origin_is_read_honestly(
     page = manager_client.get(ACTIVITY, {"kind": kind}).content.decode()
 
     assert cells(page, "Who") == [who]
+
+
+@pytest.mark.parametrize(
+    "kind, refused, event",
+    [
+        (Activity.Kind.PASSWORD_FAILED, "throttled", "Password refused (too many attempts)"),
+        (Activity.Kind.CODE_FAILED, "locked", "Code refused (code entry locked)"),
+        (Activity.Kind.CODE_FAILED, "throttled", "Code refused (too soon after a wrong code)"),
+    ],
+)
+def test_a_record_of_one_refused_attempt_reads_as_refused_not_as_wrong(
+    manager_client, administrator, add_authenticator, member, kind, refused, event
+):
+    """Records written one a refused attempt (detail "refused") say what happened."""
+    Activity.objects.create(
+        kind=kind, subject=member, team=member.team, detail={"refused": refused}
+    )
+
+    page = manager_client.get(ACTIVITY, {"kind": kind}).content.decode()
+    assert events(page) == [event]
+
+    admin = sign_in_verified(Client(), administrator, add_authenticator(administrator))
+    listed = admin.get(reverse("admin:twofactor_activity_changelist"), {"kind": kind})
+    assert f'<td class="field-event">{event}</td>' in listed.content.decode()

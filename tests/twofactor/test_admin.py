@@ -254,7 +254,7 @@ def test_reset_request_changelist_shows_status_and_who_closed_it(admin_client, a
 def test_activity_changelist_shows_what_happened_and_who(admin_client, alice):
     response = admin_client.get(admin_url("activity", "changelist"), {"kind": "browser_trusted"})
 
-    assert cells(response, "kind") == ["Browser trusted"]
+    assert cells(response, "event") == ["Browser trusted"]
     assert cells(response, "subject") == ["Alice"]
     assert cells(response, "browser") == ["Chrome on Windows"]
     assert cells(response, "who") == ["Alice"]
