@@ -92,7 +92,7 @@ class ActivityLog:
 
     def __getitem__(self, rows: slice) -> list[dict]:
         if not isinstance(rows, slice) or rows.stop is None or rows.step is not None:
-            raise TypeError("The log is read a slice with an end at a time.")
+            raise TypeError("Read the log a slice at a time: log[start:stop].")
         if not self.parts:
             return []
         if len(self.parts) == 1:
@@ -105,8 +105,8 @@ class ActivityLog:
         return list(first.union(second, all=True).order_by(*ORDER)[rows])
 
 
-# A record that says it was refused (detail "refused": such attempts were once recorded one by
-# one) reads as that refusal, not as a wrong password or code.
+# A record whose detail says it was refused (``refused``: "throttled" or "locked") reads as
+# that refusal, not as a wrong password or code.
 _RECORDED_REFUSALS = {
     (Activity.Kind.PASSWORD_FAILED, "throttled"): RefusedAttempts.Kind.PASSWORD_THROTTLED,
     (Activity.Kind.CODE_FAILED, "locked"): RefusedAttempts.Kind.CODE_LOCKED,
@@ -116,7 +116,7 @@ _RECORDED_REFUSALS = {
 
 def kind_label(kind: str, *, refused: bool, refusal: str | None = None) -> str:
     """What the event of a row is called: a count's kind (``refused``), else the record's kind,
-    or the refusal the record says it was (its detail's ``refusal``)."""
+    or the refusal the record says it was (``refusal``, its detail's "refused")."""
     if not refused and (kind, refusal) in _RECORDED_REFUSALS:
         return str(_RECORDED_REFUSALS[kind, refusal].label)
     choices = RefusedAttempts.Kind if refused else Activity.Kind
@@ -130,9 +130,9 @@ def who_acted(*, actor_name: str, origin: str, kind: str, via: str | None = None
     """Who acted, as the log says it: the person's name, else how the action came ("Not signed
     in", "Command line").
 
-    A record that does not say how it came (``Origin.UNKNOWN``, as older records) is read from
-    what it holds: "via" set by the command line, or a wrong password with no actor, which the
-    sign-in records with nobody signed in.
+    A record that does not say how it came (``Origin.UNKNOWN``) is read from what it holds:
+    "via" set by the command line, or a wrong password with no actor, which the sign-in
+    records with nobody signed in.
     """
     if actor_name:
         return actor_name

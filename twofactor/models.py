@@ -221,7 +221,7 @@ class Activity(models.Model):
         NOT_SIGNED_IN = "not_signed_in", _("Not signed in")
         COMMAND_LINE = "command_line", _("Command line")  # manage.py
         ADMIN = "admin", _("Administration")  # the administration site
-        UNKNOWN = "", _("Unknown")  # code with no request (older records say nothing either)
+        UNKNOWN = "", _("Unknown")  # no request to tell it, or a record that does not say
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     origin = models.CharField(

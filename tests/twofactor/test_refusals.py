@@ -239,3 +239,14 @@ def test_the_database_allows_one_row_per_window(member, key, clock):
     RefusedAttempts.objects.create(**row)
     with pytest.raises(IntegrityError), transaction.atomic():
         RefusedAttempts.objects.create(**row)
+
+
+def test_the_count_itself_keeps_no_typed_text_that_is_not_an_address(db):
+    """Whoever calls it, the service keeps an email only if it is a well-formed address."""
+    for typed in ("hunter2 typed as an email", "nobody@acme.test"):
+        refusals.count_refused_attempt(
+            kind=RefusedAttempts.Kind.PASSWORD_THROTTLED,
+            request_meta=RequestMeta("203.0.113.7"),
+            email=typed,
+        )
+        assert RefusedAttempts.objects.get().email == ("" if "hunter2" in typed else typed)

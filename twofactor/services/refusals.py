@@ -9,6 +9,8 @@ again. On SQLite and on PostgreSQL alike no count is lost and no row is made twi
 
 from datetime import UTC, datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,10 +36,14 @@ def count_refused_attempt(
 ) -> None:
     """Count one refused attempt on ``subject`` (None: nobody known, counted per address).
 
-    ``actor`` is the person when they made the attempt themselves, else None. ``email`` is
-    kept only for a row of nobody known, and must be a well-formed address (never other typed
-    text, which may be a password).
+    ``actor`` is the person when they made the attempt themselves, else None. ``email`` (as
+    typed) is kept only for a row of nobody known, and only if it is a well-formed address:
+    other typed text may be a password.
     """
+    try:
+        validate_email(email)
+    except ValidationError:
+        email = ""
     now = timezone.now()
     key = {"kind": kind, "origin": request_meta.origin, "window_start": window_start(now)}
     if subject is not None:
