@@ -356,6 +356,9 @@ PORTAL_URL = env(
 # Two-factor settings (defaults live in twofactor/app_settings.py; these override them).
 TWOFACTOR_TRUSTED_BROWSER_DAYS = envint("TRUSTED_BROWSER_DAYS", 30)
 TWOFACTOR_LOCK_SECONDS = envint("TWOFACTOR_LOCK_SECONDS", 60 * 60)
+TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS = envint(
+    "TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60
+)
 
 # Password step (accounts/throttle.py): failures counted in the shared cache per account and per
 # client address over a window; past a limit the password is not even checked.

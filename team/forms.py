@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from twofactor.models import Activity
+from twofactor.models import Activity, RefusedAttempts
 from twofactor.status import TwoFactorStatus
 
 
@@ -20,7 +20,7 @@ class ActivityFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"),
         required=False,
-        choices=[("", _("Any"))] + list(Activity.Kind.choices),
+        choices=[("", _("Any"))] + list(Activity.Kind.choices) + list(RefusedAttempts.Kind.choices),
     )
 
     error_messages = {"unknown_person": _("Nobody in your team has this email.")}

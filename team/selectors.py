@@ -3,21 +3,11 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from twofactor.models import Activity, ResetRequest
+from twofactor import activity_log
+from twofactor.models import Activity, RefusedAttempts, ResetRequest
 from twofactor.status import with_two_factor_status, with_two_factor_status_of
 
 PAGE_SIZE = 50
-# What the activity tables show: the people's names only, not whole rows.
-ACTIVITY_FIELDS = (
-    "kind",
-    "created_at",
-    "ip_address",
-    "team_id",
-    "actor__full_name",
-    "actor__email",
-    "subject__full_name",
-    "subject__email",
-)
 
 
 def teammates(team, *, search: str = "", status: str = "") -> QuerySet:
@@ -55,12 +45,19 @@ def open_reset_requests(team, *, limit: int | None = None) -> list[ResetRequest]
     return list(requests[:limit] if limit is not None else requests)
 
 
-def team_activity(team, *, person_id: int | None = None, kind: str = "") -> QuerySet:
-    records = (
-        Activity.objects.filter(team=team).select_related("actor", "subject").only(*ACTIVITY_FIELDS)
-    )
+def team_activity(
+    team, *, person_id: int | None = None, kind: str = ""
+) -> activity_log.ActivityLog:
+    """The team's activity log, newest first: its records and its counts of refused attempts,
+    as rows of ``twofactor.activity_log`` (``person_id``: done by or to that person; ``kind``:
+    of that event only). One query for a page, however large the team."""
+    records = Activity.objects.filter(team=team)
+    refusals = RefusedAttempts.objects.filter(team=team)
     if person_id:
         records = records.filter(Q(subject_id=person_id) | Q(actor_id=person_id))
+        # A refusal's actor, when there is one, is the person refused.
+        refusals = refusals.filter(subject_id=person_id)
     if kind:
-        records = records.filter(kind=kind)
-    return records.order_by("-created_at", "-pk")
+        records = records.filter(kind=kind) if kind in Activity.Kind.values else None
+        refusals = refusals.filter(kind=kind) if kind in RefusedAttempts.Kind.values else None
+    return activity_log.ActivityLog(records, refusals)

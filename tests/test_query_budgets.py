@@ -26,7 +26,14 @@ from tests.conftest import (
     stepped_up,
 )
 from twofactor import app_settings, crypto, totp
-from twofactor.models import Activity, Authenticator, CodeThrottle, ResetRequest, TrustedBrowser
+from twofactor.models import (
+    Activity,
+    Authenticator,
+    CodeThrottle,
+    RefusedAttempts,
+    ResetRequest,
+    TrustedBrowser,
+)
 from twofactor.services import activity, browsers, resets
 
 FEW, MANY = 5, 500
@@ -76,11 +83,34 @@ def add_browsers(user, number):
     )
 
 
+def add_refusals(user, number):
+    """``number`` counts of refused attempts of ``user``, one a window (earlier windows than
+    those of the counts already there), in their team's log."""
+    latest = timezone.now() - timedelta(hours=RefusedAttempts.objects.filter(subject=user).count())
+    RefusedAttempts.objects.bulk_create(
+        RefusedAttempts(
+            kind=RefusedAttempts.Kind.CODE_LOCKED,
+            origin=Activity.Origin.NOT_SIGNED_IN,
+            actor=user,
+            subject=user,
+            team_id=user.team_id,
+            window_start=latest - timedelta(hours=n),
+            first_at=latest - timedelta(hours=n),
+            last_at=latest - timedelta(hours=n),
+            count=n + 1,
+            ip_address="198.51.100.1",
+        )
+        for n in range(number)
+    )
+
+
 def add_history(user, number):
-    """Another ``number`` authenticators, trusted browsers and activity records of ``user``."""
+    """Another ``number`` authenticators, trusted browsers, activity records and counts of
+    refused attempts of ``user``."""
     add_devices(user, number)
     add_browsers(user, number)
     add_sign_ins(user, number)
+    add_refusals(user, number)
 
 
 def add_teammates(team, number, tag):
@@ -110,6 +140,7 @@ def add_teammates(team, number, tag):
     for person in people:
         add_sign_ins(person, 1)
     add_browsers(people[0], number)
+    add_refusals(people[0], number)
 
 
 # Sign-in: password step and code step ----------------------------------------------------------
@@ -287,6 +318,9 @@ TEAM_PAGES = [
     reverse("team:activity"),
     reverse("team:activity") + "?kind=signed_in",
     reverse("team:activity") + "?person=alice@acme.test",
+    reverse("team:activity") + "?kind=refused_code_locked",
+    reverse("team:activity") + "?kind=refused_code_locked&person=alice@acme.test",
+    reverse("team:activity") + "?page=2",
 ]
 
 
@@ -294,9 +328,11 @@ TEAM_PAGES = [
 def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
     add_teammates(acme, FEW, "f")
     add_sign_ins(member, FEW)
+    add_refusals(member, FEW)
     few = count(ok(manager_client, url))
     add_teammates(acme, MANY, "m")
     add_sign_ins(member, MANY)
+    add_refusals(member, MANY)
     assert count(ok(manager_client, url)) == few
 
 

@@ -1,4 +1,5 @@
-"""Django admin for the two-factor records, all read-only.
+"""Django admin for the two-factor records (the activity log and the counts of refused attempts
+among them), all read-only.
 
 Authenticators come only from the setup wizard, and every 2FA change goes through a service that
 records the activity and emails the person (for administrators: the "Reset two-factor
@@ -18,8 +19,8 @@ from accounts import passwords
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.forms import PasswordConfirmForm
 
-from . import user_agents
-from .models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from . import activity_log, user_agents
+from .models import Activity, Authenticator, RefusedAttempts, ResetRequest, TrustedBrowser
 from .services.activity import RequestMeta
 from .services.resets import reset_two_factor
 from .status import TwoFactorStatus, with_two_factor_status, with_two_factor_status_of
@@ -122,24 +123,82 @@ class ResetRequestAdmin(ReadOnlyModelAdmin):
     readonly_fields = fields
 
 
+@admin.display(description=_("who"))
+def who(row):
+    """Who acted (an activity record or a count of refused attempts), in the log's words: the
+    person, else how the action came."""
+    return activity_log.who_acted(
+        actor_name=row.actor.get_full_name() if row.actor else "",
+        origin=row.origin,
+        kind=row.kind,
+        via=row.detail.get("via") if isinstance(row, Activity) else None,
+    )
+
+
+@admin.display(description=_("event"), ordering="kind")
+def event(record):
+    """The record's kind, or the refusal it says it was (as the activity log reads it)."""
+    return activity_log.kind_label(record.kind, refused=False, refusal=record.detail.get("refused"))
+
+
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyModelAdmin):
-    """The activity log: append-only, so read-only here (the model refuses changes too)."""
+    """The activity log: append-only, so read-only here (the model refuses changes too).
+    Refused attempts are counted apart, in "Refused attempts"."""
 
-    list_display = ["created_at", "kind", "actor", "subject", "team", "ip_address", browser]
-    list_filter = ["kind", "team"]
+    list_display = ["created_at", event, who, "subject", "team", "ip_address", browser]
+    list_filter = ["kind", "origin", "team"]
     list_select_related = ["actor", "subject", "team"]
     search_fields = ["subject__email", "actor__email", "ip_address"]
     date_hierarchy = "created_at"
     fields = [
         "created_at",
         "kind",
-        "actor",
+        who,
+        "origin",
         "subject",
         "team",
         "ip_address",
         "user_agent",
         "detail",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(RefusedAttempts)
+class RefusedAttemptsAdmin(ReadOnlyModelAdmin):
+    """Attempts refused unchecked, a count per person (or address) and window, newest last
+    attempt first: read-only, as the activity log."""
+
+    list_display = [
+        "last_at",
+        "kind",
+        "count",
+        "first_at",
+        who,
+        "subject",
+        "email",
+        "team",
+        "ip_address",
+        browser,
+    ]
+    list_filter = ["kind", "origin", "team"]
+    list_select_related = ["actor", "subject", "team"]
+    search_fields = ["subject__email", "email", "ip_address"]
+    date_hierarchy = "last_at"
+    fields = [
+        "kind",
+        "count",
+        "first_at",
+        "last_at",
+        "window_start",
+        who,
+        "origin",
+        "subject",
+        "email",
+        "team",
+        "ip_address",
+        "user_agent",
     ]
     readonly_fields = fields
 

@@ -47,3 +47,8 @@ def trusted_browser_cookie_name() -> str:
 
 def trusted_browser_cookie_secure() -> bool:
     return _get("TRUSTED_BROWSER_COOKIE_SECURE", settings.SESSION_COOKIE_SECURE)
+
+
+def refused_attempts_window_seconds() -> int:
+    """Refused attempts are counted in one row per person (or address) in each such window."""
+    return _get("REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60)

@@ -212,7 +212,21 @@ class Activity(models.Model):
         RESET_REQUEST_DISMISSED = "reset_request_dismissed", _("Reset request dismissed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
 
+    class Origin(models.TextChoices):
+        """How the action came: the log names who acted from it when there is no actor."""
+
+        SIGNED_IN = "signed_in", _("Signed in")  # a signed-in person, on the portal's pages
+        # On the portal's pages with nobody signed in: the sign-in, the code step (the actor is
+        # then the person whose password was right), the links sent by email.
+        NOT_SIGNED_IN = "not_signed_in", _("Not signed in")
+        COMMAND_LINE = "command_line", _("Command line")  # manage.py
+        ADMIN = "admin", _("Administration")  # the administration site
+        UNKNOWN = "", _("Unknown")  # no request to tell it, or a record that does not say
+
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=Origin.choices, blank=True, default=Origin.UNKNOWN
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),
@@ -266,6 +280,87 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Activity records cannot be deleted.")
+
+
+class RefusedAttempts(models.Model):
+    """Attempts refused unchecked (a throttled password, a locked or backed-off code entry),
+    counted rather than recorded one by one: one row per kind, origin and person (or, when no
+    person is known, per client address) in each window of ``refused_attempts_window_seconds``.
+
+    So a flood of refused attempts adds a row a window, never a row an attempt; the activity
+    log shows each row among the records, at its last time. ``services.refusals`` counts with
+    one UPDATE (``count + 1``), or an INSERT for the window's first; the unique constraints
+    keep parallel first attempts to one row.
+    """
+
+    class Kind(models.TextChoices):
+        # The values never meet Activity.Kind's: the log's filter offers both in one list.
+        PASSWORD_THROTTLED = "refused_password", _("Password refused (too many attempts)")
+        CODE_LOCKED = "refused_code_locked", _("Code refused (code entry locked)")
+        CODE_WAIT = "refused_code_wait", _("Code refused (too soon after a wrong code)")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=Activity.Origin.choices, blank=True
+    )
+    # The person themselves (signed in, or past the password at the code step), else None.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whom"),
+        on_delete=models.PROTECT,
+        related_name="refused_attempts",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The email last typed, for a row of no known person, and only a well-formed address.
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    window_start = models.DateTimeField(_("window"))
+    count = models.PositiveIntegerField(_("count"), default=1)
+    first_at = models.DateTimeField(_("first"))
+    last_at = models.DateTimeField(_("last"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+
+    class Meta:
+        verbose_name = _("refused attempts")
+        verbose_name_plural = _("refused attempts")
+        ordering = ["-last_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "origin", "subject", "window_start"],
+                condition=models.Q(subject__isnull=False),
+                name="refused_attempts_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "origin", "ip_address", "window_start"],
+                condition=models.Q(subject__isnull=True, ip_address__isnull=False),
+                name="refused_attempts_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "origin", "window_start"],
+                condition=models.Q(subject__isnull=True, ip_address__isnull=True),
+                name="refused_attempts_of_nobody_known",
+            ),
+        ]
+        # Read as the activity log is: a team's newest first, a person's newest first.
+        indexes = [
+            models.Index(fields=["team", "-last_at", "-id"], name="refused_team_recent_idx"),
+            models.Index(fields=["subject", "-last_at", "-id"], name="refused_subject_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} × {self.count} · {self.last_at:%Y-%m-%d %H:%M}"
 
 
 class ResetRequest(models.Model):

@@ -1,5 +1,6 @@
 """What the two-factor app does when accounts signs people in and out or changes a password:
-the activity records of the password step, and the trusted browsers tied to the old password.
+the activity records of the password step (refused attempts counted), and the trusted browsers
+tied to the old password.
 
 Connected by ``TwoFactorConfig.ready``.
 """
@@ -9,49 +10,54 @@ from django.core.validators import validate_email
 
 from accounts.selectors import user_by_email
 
-from .models import Activity
+from .models import Activity, RefusedAttempts
 from .services.activity import RequestMeta, record_activity
 from .services.browsers import forget_browsers_after_new_password
+from .services.refusals import count_refused_attempt
 
 
 def _meta(request) -> RequestMeta:
     return RequestMeta.from_request(request) if request is not None else RequestMeta()
 
 
-def _record_failed_password(request, email: str, step: str | None, **detail) -> None:
+def _who_typed(request, email: str, step: str | None):
+    """``(subject, actor, email)`` of a password attempt: the signed-in person typing their own
+    password again, or at sign-in the account of the typed email (if any) and no actor. The
+    email is kept only if it is a well-formed address: other typed text may be a password."""
     signed_in = getattr(request, "user", None)
     if step is not None and signed_in is not None and signed_in.is_authenticated:
-        # The signed-in person typing their own password again.
-        record_activity(
-            kind=Activity.Kind.PASSWORD_FAILED,
-            subject=signed_in,
-            actor=signed_in,
-            request_meta=_meta(request),
-            step=step,
-            **detail,
-        )
-        return
+        return signed_in, signed_in, ""
     try:
         validate_email(email)
-    except ValidationError:  # never keep typed text that is no address (it may be a password)
+    except ValidationError:
         email = ""
-    record_activity(
-        kind=Activity.Kind.PASSWORD_FAILED,
-        subject=user_by_email(email),
-        request_meta=_meta(request),
-        **({"email": email} if email else {}),
-        **detail,
-    )
+    return user_by_email(email), None, email
 
 
 def password_failed(sender, credentials, request=None, step=None, **kwargs):
     """Django's ``user_login_failed``: a wrong password (or an inactive account)."""
-    _record_failed_password(request, credentials.get("email") or "", step)
+    subject, actor, email = _who_typed(request, credentials.get("email") or "", step)
+    record_activity(
+        kind=Activity.Kind.PASSWORD_FAILED,
+        subject=subject,
+        actor=actor,
+        request_meta=_meta(request),
+        **({"step": step} if actor is not None else {}),
+        **({"email": email} if email else {}),
+    )
 
 
 def password_refused(sender, request, email, blocked_by, step=None, **kwargs):
-    """accounts' ``password_refused``: the throttle held, the password was not checked."""
-    _record_failed_password(request, email, step, refused="throttled")
+    """accounts' ``password_refused``: the throttle held, the password was not checked. Counted,
+    not recorded one by one, so a flood of attempts adds a row a window."""
+    subject, actor, email = _who_typed(request, email, step)
+    count_refused_attempt(
+        kind=RefusedAttempts.Kind.PASSWORD_THROTTLED,
+        subject=subject,
+        actor=actor,
+        request_meta=_meta(request),
+        email=email,
+    )
 
 
 def signed_out(sender, request, user, **kwargs):

@@ -4,11 +4,12 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_login_failed
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, sign_in_verified
 from twofactor.flows import PENDING_KEY
-from twofactor.models import Activity
+from twofactor.models import Activity, RefusedAttempts
 
 SIGN_IN = reverse("accounts:sign_in")
 PREFERENCES = reverse("accounts:preferences")
@@ -88,6 +89,29 @@ def test_failed_password_is_recorded_without_the_password(client, member):
     record = Activity.objects.get(kind=Activity.Kind.PASSWORD_FAILED)
     assert record.subject == member
     assert "hunter2-wrong" not in str(record.detail)
+
+
+@pytest.mark.parametrize("typed", ["hunter2 typed in the email field", "hunter2@", "a@hunter2"])
+def test_a_password_typed_into_the_email_field_never_lands_in_a_record(client, member, typed):
+    post_sign_in(client, typed, "also wrong")
+    post_sign_in(client, member.email, "wrong")  # a wrong password is recorded, as ever
+
+    assert Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED).count() == 1
+    assert not any("hunter2" in str(record.detail) for record in Activity.objects.all())
+    assert not RefusedAttempts.objects.exists()
+
+
+def test_a_wrong_password_keeps_the_email_only_if_it_is_a_well_formed_address(rf, member):
+    """Whoever announces a failed sign-in (Django's ``user_login_failed``), the record keeps
+    the typed email only when it is an address, and never the password."""
+    request = rf.post(SIGN_IN)
+    for typed in ("hunter2 typed in the email field", "nobody@acme.test"):
+        user_login_failed.send(
+            sender=None, credentials={"email": typed, "password": "hunter2"}, request=request
+        )
+
+    details = [record.detail for record in Activity.objects.order_by("pk")]
+    assert details == [{}, {"email": "nobody@acme.test"}]
 
 
 def test_empty_and_malformed_input_get_field_messages_not_errors(client, db):

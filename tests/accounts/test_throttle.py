@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts import throttle
 from tests.conftest import PASSWORD
 from twofactor.flows import PENDING_KEY
-from twofactor.models import Activity
+from twofactor.models import Activity, RefusedAttempts
 
 SIGN_IN = reverse("accounts:sign_in")
 LOCKED = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
@@ -132,26 +132,41 @@ def test_correct_password_clears_the_account_count_but_not_the_address_count(cli
     assert throttle.per_address().count("203.0.113.7") == 2
 
 
-def test_refused_attempt_is_recorded_as_a_failed_password(client, member):
+def test_refused_attempt_is_counted_not_recorded_as_a_wrong_password(client, member):
     fail(client, member.email, 3)
     post(client, member.email, "hunter2-wrong")
-    records = Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED, subject=member)
-    assert records.count() == 4
-    latest = records.first()
-    assert latest.detail == {"email": member.email, "refused": "throttled"}
-    assert latest.ip_address == "203.0.113.7"
-    assert "hunter2-wrong" not in str([record.detail for record in records])
+    assert Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED, subject=member).count() == 3
+    refused = RefusedAttempts.objects.get()
+    assert refused.kind == RefusedAttempts.Kind.PASSWORD_THROTTLED
+    assert (refused.subject, refused.actor, refused.team) == (member, None, member.team)
+    assert refused.origin == Activity.Origin.NOT_SIGNED_IN
+    assert (refused.count, refused.ip_address) == (1, "203.0.113.7")
+    assert "hunter2-wrong" not in str(snapshot(refused))
+
+
+def snapshot(row) -> dict:
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
 
 
 def test_a_refused_attempt_keeps_no_typed_text_that_is_not_an_address(client, member):
     """While the address is locked, whatever is typed as the email is refused unchecked; a
-    password typed into the email field must not end up in the record."""
+    password typed into the email field must not end up in the count of refused attempts."""
     fail(client, "one@acme.test", 3)  # the address's limit of 5, over two accounts
     fail(client, "two@acme.test", 2)
     post(client, "hunter2 typed in the wrong field", "x")
-    latest = Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED).first()
-    assert latest.detail == {"refused": "throttled"}
-    assert latest.subject is None
+    refused = RefusedAttempts.objects.get()
+    assert refused.subject is None and refused.email == ""
+    assert refused.ip_address == "203.0.113.7"
+    assert "hunter2" not in str(snapshot(refused))
+    assert not any("hunter2" in str(record.detail) for record in Activity.objects.all())
+
+
+def test_a_refused_attempt_of_nobody_known_keeps_a_well_formed_email(client, member):
+    fail(client, "one@acme.test", 3)
+    fail(client, "two@acme.test", 2)
+    post(client, "Nobody@Acme.test", "x")
+    refused = RefusedAttempts.objects.get()
+    assert (refused.subject, refused.team, refused.email) == (None, None, "nobody@acme.test")
 
 
 def test_malformed_input_does_not_count_as_a_failure(client, member):
@@ -176,7 +191,13 @@ def test_password_typed_again_is_throttled_like_the_sign_in(client, member, add_
     assert "twofactor_password_at" not in client.session
     # The same account is locked at the sign-in too, from anywhere.
     assert LOCKED in post(Client(), member.email, PASSWORD, address="198.51.100.1").content.decode()
-    assert Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED, subject=member).count() == 5
+    assert Activity.objects.filter(kind=Activity.Kind.PASSWORD_FAILED, subject=member).count() == 3
+    refused = RefusedAttempts.objects.filter(subject=member)
+    # Typed again by the signed-in person, then at the sign-in by someone not signed in.
+    assert sorted(refused.values_list("origin", "actor", "count")) == [
+        (Activity.Origin.NOT_SIGNED_IN, None, 1),
+        (Activity.Origin.SIGNED_IN, member.pk, 1),
+    ]
 
 
 def test_wizard_password_step_is_throttled(client, member):

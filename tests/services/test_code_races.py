@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_failures, code_for
-from twofactor.models import Activity
+from twofactor.models import Activity, RefusedAttempts
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -84,9 +84,37 @@ def test_thirty_wrong_codes_at_once_count_exactly_and_lock_at_ten(
     failed = Activity.objects.filter(kind=Activity.Kind.CODE_FAILED)
     checked = sorted(record.detail["failures"] for record in failed if "failures" in record.detail)
     assert checked == list(range(1, 11))  # each checked code saw the count of those before it
-    assert [record.detail.get("refused") for record in failed].count("locked") == 20
+    refused = RefusedAttempts.objects.get(subject=member)  # the others, counted in one row
+    assert (refused.kind, refused.count) == (RefusedAttempts.Kind.CODE_LOCKED, 20)
     assert Activity.objects.filter(kind=Activity.Kind.CODE_LOCKED).count() == 1
     pages = [response.content.decode() for response in responses]
     assert all(response.status_code == 200 for response in responses)
     assert sum("Code entry is locked" in page for page in pages) == 21
     assert sum("That code is not correct" in page for page in pages) == 9
+
+
+def test_forty_refused_sign_ins_at_once_are_counted_in_one_row(settings, member, clock):
+    """The window's first refusals race to make its row: one INSERT wins, the others meet the
+    unique constraint and count with the UPDATE; no count is lost."""
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 1
+    browsers = [Client() for _ in range(40)]
+    browsers[0].post(SIGN_IN, {"email": member.email, "password": "not the password"})
+    start = threading.Barrier(len(browsers))
+
+    def post(browser):
+        try:
+            start.wait(timeout=30)
+            return browser.post(SIGN_IN, {"email": member.email, "password": PASSWORD})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+        responses = list(pool.map(post, browsers))
+
+    assert all("Too many failed sign-in attempts" in r.content.decode() for r in responses)
+    refused = RefusedAttempts.objects.get()
+    assert (refused.kind, refused.subject, refused.count) == (
+        RefusedAttempts.Kind.PASSWORD_THROTTLED,
+        member,
+        40,
+    )

@@ -16,15 +16,16 @@ from django.utils import timezone
 from accounts.models import User
 from tests.conftest import lock_code_entry, sign_in_verified
 from twofactor import totp
-from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.models import Activity, Authenticator, RefusedAttempts, ResetRequest, TrustedBrowser
 from twofactor.services.activity import RequestMeta, record_activity
 from twofactor.services.browsers import trust_browser
+from twofactor.services.refusals import count_refused_attempt
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
-MODELS = ["authenticator", "trustedbrowser", "resetrequest", "activity"]
+MODELS = ["authenticator", "trustedbrowser", "resetrequest", "activity", "refusedattempts"]
 
 
 def admin_url(model, view, *args):
@@ -45,6 +46,7 @@ def alice(member, acme, add_authenticator, administrator):
         closed_at=timezone.now(),
     )
     ResetRequest.objects.create(user=member, team=acme)
+    refuse_code(member, times=3)
     key = device.key
     base32 = totp.key_to_base32(key)
     browser = TrustedBrowser.objects.get(user=member)
@@ -54,6 +56,7 @@ def alice(member, acme, add_authenticator, administrator):
         browser=browser,
         reset_request=ResetRequest.objects.get(user=member, status=ResetRequest.Status.OPEN),
         activity=Activity.objects.filter(subject=member).first(),
+        refused=RefusedAttempts.objects.get(subject=member),
         secrets=[
             base32,
             totp.group_for_reading(base32),
@@ -65,12 +68,22 @@ def alice(member, acme, add_authenticator, administrator):
     )
 
 
+def refuse_code(person, *, times):
+    """Codes of ``person`` refused while code entry is locked, at the code step."""
+    meta = RequestMeta("203.0.113.9", CHROME, Activity.Origin.NOT_SIGNED_IN)
+    for _ in range(times):
+        count_refused_attempt(
+            kind=RefusedAttempts.Kind.CODE_LOCKED, subject=person, actor=person, request_meta=meta
+        )
+
+
 def objects_of(alice):
     return {
         "authenticator": alice.device,
         "trustedbrowser": alice.browser,
         "resetrequest": alice.reset_request,
         "activity": alice.activity,
+        "refusedattempts": alice.refused,
     }
 
 
@@ -241,8 +254,33 @@ def test_reset_request_changelist_shows_status_and_who_closed_it(admin_client, a
 def test_activity_changelist_shows_what_happened_and_who(admin_client, alice):
     response = admin_client.get(admin_url("activity", "changelist"), {"kind": "browser_trusted"})
 
-    assert cells(response, "kind") == ["Browser trusted"]
+    assert cells(response, "event") == ["Browser trusted"]
     assert cells(response, "subject") == ["Alice"]
+    assert cells(response, "browser") == ["Chrome on Windows"]
+    assert cells(response, "who") == ["Alice"]
+
+
+def test_activity_changelist_says_how_an_action_came_when_no_person_acted(admin_client, alice):
+    reset_2fa = RequestMeta.command_line()
+    record_activity(kind=Activity.Kind.RESET, subject=alice.person, request_meta=reset_2fa)
+    sign_in = RequestMeta("203.0.113.9", CHROME, Activity.Origin.NOT_SIGNED_IN)
+    record_activity(kind=Activity.Kind.PASSWORD_FAILED, subject=alice.person, request_meta=sign_in)
+
+    response = admin_client.get(
+        admin_url("activity", "changelist"), {"kind__in": "reset,password_failed"}
+    )
+
+    assert sorted(cells(response, "who")) == ["Command line", "Not signed in"]
+
+
+def test_refused_attempts_changelist_shows_the_count_and_who(admin_client, alice):
+    response = admin_client.get(admin_url("refusedattempts", "changelist"))
+
+    assert cells(response, "kind") == ["Code refused (code entry locked)"]
+    assert cells(response, "count") == ["3"]
+    assert cells(response, "who") == ["Alice"]
+    assert cells(response, "subject") == ["Alice"]
+    assert cells(response, "team") == ["Acme"]
     assert cells(response, "browser") == ["Chrome on Windows"]
 
 
@@ -278,6 +316,7 @@ def populate(make_user, add_authenticator, acme, administrator):
                 actor=administrator,
                 request_meta=RequestMeta("203.0.113.1", CHROME),
             )
+            refuse_code(person, times=2)
             made.append(person)
 
     return add

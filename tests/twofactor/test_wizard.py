@@ -289,3 +289,25 @@ def test_setup_code_form_has_the_mobile_input_hints(wizard_client):
     # The button is enabled in the HTML, so the form works without JavaScript.
     button = re.search(r"<button[^>]*data-code-submit[^>]*>", page).group(0)
     assert "disabled" not in button
+
+
+def test_naming_at_the_end_of_setup_is_recorded_as_named_and_a_later_rename_as_renamed(
+    wizard_client, member
+):
+    key = key_from_page(go_to_scan(wizard_client).content.decode())
+    wizard_client.post(SCAN)
+    wizard_client.post(VERIFY, {"code": totp.code_at(key, time.time())})
+
+    wizard_client.post(NAME, {"name": "My personal phone"})
+
+    device = Authenticator.objects.get(user=member)
+    named = Activity.objects.filter(subject=member, kind=Activity.Kind.AUTHENTICATOR_NAMED)
+    assert [record.detail["authenticator"] for record in named] == ["My personal phone"]
+    assert not Activity.objects.filter(kind=Activity.Kind.AUTHENTICATOR_RENAMED).exists()
+
+    # Renamed later, from Manage Access.
+    wizard_client.post(reverse("twofactor:rename_authenticator", args=[device.pk]), {"name": "Old"})
+
+    renamed = Activity.objects.get(subject=member, kind=Activity.Kind.AUTHENTICATOR_RENAMED)
+    assert renamed.detail == {"authenticator": "Old", "previous": "My personal phone"}
+    assert named.count() == 1

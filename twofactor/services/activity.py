@@ -9,17 +9,37 @@ from ..models import Activity
 
 @dataclass(frozen=True)
 class RequestMeta:
-    """Where an action came from, for activity records and security emails."""
+    """Where an action came from, for activity records and security emails: the address and
+    browser, and how it came (``Activity.Origin``), which the log shows when nobody acted as a
+    person."""
 
     ip_address: str | None = None
     user_agent: str = ""
+    origin: str = Activity.Origin.UNKNOWN
 
     @classmethod
     def from_request(cls, request) -> "RequestMeta":
         return cls(
             ip_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+            origin=_origin_of(request),
         )
+
+    @classmethod
+    def command_line(cls) -> "RequestMeta":
+        """An action of a management command: no address, no browser."""
+        return cls(origin=Activity.Origin.COMMAND_LINE)
+
+
+def _origin_of(request) -> str:
+    # Every page of the administration site, the reset action and a password set there alike.
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.app_name == "admin":
+        return Activity.Origin.ADMIN
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Activity.Origin.SIGNED_IN
+    return Activity.Origin.NOT_SIGNED_IN
 
 
 def new_activity(
@@ -32,6 +52,7 @@ def new_activity(
         subject=subject,
         actor=actor,
         team_id=team_id,
+        origin=request_meta.origin,
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
         detail=detail,

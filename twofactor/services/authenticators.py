@@ -1,4 +1,5 @@
-"""Authenticators: the wizard's new one (created, then confirmed by a code), renamed, removed."""
+"""Authenticators: the wizard's new one (created, confirmed by a code, named), renamed,
+removed."""
 
 from dataclasses import dataclass
 
@@ -69,6 +70,22 @@ def confirm_authenticator(
             authenticator_name=authenticator.name,
         )
     return result
+
+
+def name_new_authenticator(
+    *, user, authenticator: Authenticator, name: str, request_meta: RequestMeta
+) -> None:
+    """The wizard's last step: the person names the authenticator they have just set up."""
+    with transaction.atomic():
+        authenticator.name = name
+        authenticator.save(update_fields=["name"])
+        record_activity(
+            kind=Activity.Kind.AUTHENTICATOR_NAMED,
+            subject=authenticator.user,
+            actor=user,
+            request_meta=request_meta,
+            authenticator=name,
+        )
 
 
 def rename_authenticator(

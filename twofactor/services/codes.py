@@ -15,9 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import app_settings
-from ..models import Activity, Authenticator, CodeMatch, CodeThrottle, VerifyLocked
+from ..models import (
+    Activity,
+    Authenticator,
+    CodeMatch,
+    CodeThrottle,
+    RefusedAttempts,
+    VerifyLocked,
+)
 from ..notifications import notify
 from .activity import RequestMeta, new_activity, record_activities, record_activity
+from .refusals import count_refused_attempt
 
 
 class CodeOutcome(enum.Enum):
@@ -67,15 +75,15 @@ def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeRes
         return CodeResult(CodeOutcome.NO_AUTHENTICATOR)
     allowed, info = throttle.verify_is_allowed()
     if not allowed:
+        # Refused without being compared, right or wrong: counted, not recorded one by one.
         locked = info["reason"] is VerifyLocked.LOCKED
-        outcome = CodeOutcome.LOCKED if locked else CodeOutcome.THROTTLED
-        record_activity(
-            kind=Activity.Kind.CODE_FAILED,
+        count_refused_attempt(
+            kind=RefusedAttempts.Kind.CODE_LOCKED if locked else RefusedAttempts.Kind.CODE_WAIT,
             subject=user,
             actor=user,
             request_meta=request_meta,
-            refused=outcome.value,
         )
+        outcome = CodeOutcome.LOCKED if locked else CodeOutcome.THROTTLED
         return CodeResult(outcome, retry_at=info["locked_until"])
 
     at = timezone.now().timestamp()

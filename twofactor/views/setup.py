@@ -181,7 +181,7 @@ def setup_name(request, state):
         return HttpResponseRedirect(reverse("accounts:preferences"))
     form = AuthenticatorNameForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        authenticators.rename_authenticator(
+        authenticators.name_new_authenticator(
             user=request.user,
             authenticator=authenticator,
             name=form.cleaned_data["name"],

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         user = user_by_email(email)
         if user is None:
             raise CommandError(f"No user has the email {email!r}.")
-        # No person acts through a browser: the activity record has no actor, IP or browser.
-        reset_two_factor(actor=None, member=user, request_meta=RequestMeta(), via="command line")
+        # No person acts through a browser: the activity record has no actor, IP or browser,
+        # and says it came from the command line.
+        reset_two_factor(
+            actor=None, member=user, request_meta=RequestMeta.command_line(), via="command line"
+        )
         self.stdout.write(
             f"Two-factor authentication of {user.email} was reset; they were signed out "
             "everywhere and emailed."
