@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 
@@ -124,6 +126,33 @@ def production_server_environment(folder: Path, **overrides: str) -> dict[str, s
     )
     collected = manage("collectstatic", "--noinput", environment=environment)
     assert collected.returncode == 0, collected.stderr
+    return environment
+
+
+def embedded_server_environment(folder: Path, **overrides: str) -> dict[str, str]:
+    """The embedded default (SQLite, no services) on a SQLite file of its own under ``folder``,
+    migrated, on a free port. No service named by the test run's environment is used."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "REDIS_", "EMAIL_", "SIGN_IN_", "SQLITE_", "PORTAL_")
+        )
+    }
+    environment.update(
+        SQLITE_PATH=str(folder / "portal.sqlite3"),
+        PORTAL_VAR_DIR=str(folder / "var"),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        TWOFACTOR_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        GUNICORN_BIND=f"127.0.0.1:{free_port()}",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+        **overrides,
+    )
+    for command in (["migrate", "--noinput"], ["createcachetable"]):
+        done = manage(*command, environment=environment)
+        assert done.returncode == 0, done.stdout + done.stderr
     return environment
 
 
