@@ -44,7 +44,7 @@ if spec["signed_in"]:
     session.save()
     session_key = session.session_key
 for _ in range(spec["failures"]):
-    throttle.per_account().add_failure(spec["email"])
+    throttle.per_account().take(spec["email"])
 print(json.dumps({{"session_key": session_key}}))
 """
 

@@ -57,7 +57,7 @@ class ProductionServer:
             session_key = browser.session.session_key
         counter = throttle.per_account()
         for _ in range(failures):
-            counter.add_failure(user.email)
+            counter.take(user.email)
         return races.Account(user.email, session_key)
 
 
