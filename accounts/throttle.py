@@ -13,13 +13,17 @@ What becomes of the slots:
   flight) stay taken. The address's count is not wiped, so one valid account cannot erase the
   failures of a guessing run from the same address; the attempt only gives back its own address
   slot, so signing in costs nothing of the address's budget;
-- an attempt whose password is not checked (refused, or malformed) or is right while something
-  else on the form is wrong gives back what it took. Refused attempts therefore do not raise a
-  count past its limit for good, and a count is the failures of the window plus the attempts
-  in flight.
+- a refused attempt gives back what it took, and so does a right password while something else
+  on the form is wrong (a weak new password). Refused attempts therefore do not hold a count
+  past its limit, and a count is the failures of the window plus the attempts in flight.
+
+Input that never reaches the password check (an email that is no address, an empty field)
+takes no slot at all.
 
 A count never goes below zero: when two right passwords race, the second one's decrease stops
-at zero.
+at zero (in one ``UPDATE`` in the database; on Redis a second increment lifts a count that went
+below zero, and decreases racing there may leave it a little above: the error refuses sooner,
+never later).
 
 Each count is a fixed window of ``SIGN_IN_FAILURE_WINDOW_SECONDS``; a lock ends with its window.
 The counts live in the store that ``SIGN_IN_THROTTLE_STORE`` names:
@@ -30,9 +34,10 @@ The counts live in the store that ``SIGN_IN_THROTTLE_STORE`` names:
   each time (``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` to take a slot, an ``UPDATE`` to
   give back), which SQLite and PostgreSQL run atomically across threads and processes. Django's
   database cache is not used: its ``incr`` is a read and a write that parallel requests
-  interleave. When a count starts from nothing, the rows of windows that have ended are
-  deleted (one range of the ``expires_at`` index), so the table holds about the identities of
-  the current window.
+  interleave. Whenever a count starts from zero (the first attempt of an identity in a window,
+  or the first after a right password gave everything back), the same connection deletes the
+  rows of the windows that have ended (one range of the ``expires_at`` index, mostly empty), so
+  the table holds about the identities of the current window and never grows with time.
 
 Keys hold a hash of the email or address, never the text itself. The counter is a small class
 with a ``_now()`` hook, so tests can give it a store and a clock of their own.
@@ -98,6 +103,8 @@ TAKE_SLOT_SQL = (
     "INSERT INTO {table} ({key}, {count}, {expires_at}) VALUES (%s, 1, %s) "
     "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
 )
+# The rows of ended windows, in one statement (the ORM's delete() adds a transaction around it).
+DELETE_ENDED_SQL = "DELETE FROM {table} WHERE {expires_at} <= %s"
 
 
 class DatabaseStore:
@@ -109,17 +116,14 @@ class DatabaseStore:
 
     def add(self, key: str, *, now: float, expires_at: float) -> int:
         connection = self.connection
-        names = {name: connection.ops.quote_name(name) for name in ("key", "count", "expires_at")}
-        sql = TAKE_SLOT_SQL.format(
-            table=connection.ops.quote_name(ThrottleCount._meta.db_table), **names
-        )
+        quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+        names = {name: quote(name) for name in ("key", "count", "expires_at")}
+        names["table"] = quote(ThrottleCount._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [key, connection.ops.adapt_datetimefield_value(_datetime(expires_at))]
-            )
+            cursor.execute(TAKE_SLOT_SQL.format(**names), [key, adapt(_datetime(expires_at))])
             (taken,) = cursor.fetchone()
-        if taken == 1:
-            ThrottleCount.objects.filter(expires_at__lte=_datetime(now)).delete()
+            if taken == 1:  # a count starts: the ended ones go
+                cursor.execute(DELETE_ENDED_SQL.format(**names), [adapt(_datetime(now))])
         return taken
 
     def subtract(self, key: str, amount: int) -> None:
