@@ -62,6 +62,7 @@ from .models import ThrottleCount, UserManager
 # A count is kept this long after its window ends, so that attempts in flight at the end can
 # still give their slot back; nothing reads it any more.
 GRACE_SECONDS = 60
+# How often a count is created again when it expires or is evicted between add and incr.
 CACHE_ATTEMPTS = 3
 
 
@@ -174,7 +175,7 @@ class AttemptCounter:
         if window is None:
             window = int(self._now() // self.window_seconds)
         digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        return f"sign-in-attempts:{self.scope}:{digest}:{window}"
+        return f"sign-in-failures:{self.scope}:{digest}:{window}"
 
     def take(self, identity: str) -> Slot:
         """One more attempt in the current window; past the limit if ``is_past_limit``."""
