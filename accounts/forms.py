@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from . import throttle
 from .models import User
 from .widgets import PlainSelect, TimeZoneChoices
 
@@ -11,10 +12,12 @@ from .widgets import PlainSelect, TimeZoneChoices
 class ThrottledPasswordForm(forms.Form):
     """A form in which a person types their password, checked by ``passwords.check_password_form``.
 
-    ``locked_minutes`` is set by that check before validation: while the throttle holds, the
-    password is not even checked and the form says so. ``wrong_password`` names the field and
-    the error code of a wrong password; ``authenticates`` says whether the form checks the
-    password through ``authenticate()`` (which announces a failure itself).
+    That check gives the form the ``password_attempt`` (``throttle.PasswordAttempt``); the form
+    calls ``refuse_if_throttled`` right before it checks the password, which takes the attempt's
+    slots in the throttle: past a limit the password is not checked at all and the form says so.
+    ``wrong_password`` names the field and the error code of a wrong password; ``authenticates``
+    says whether the form checks the password through ``authenticate()`` (which announces a
+    failure itself).
     """
 
     error_messages = {
@@ -25,14 +28,16 @@ class ThrottledPasswordForm(forms.Form):
     }
     wrong_password: tuple[str, str]
     authenticates = False
-    locked_minutes = 0
+    password_attempt: throttle.PasswordAttempt | None = None
 
     def refuse_if_throttled(self) -> None:
-        if self.locked_minutes:
+        if self.password_attempt is None:
+            raise RuntimeError("The password is checked through passwords.check_password_form.")
+        if self.password_attempt.take_slots():
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": self.locked_minutes},
+                params={"minutes": throttle.lock_minutes()},
             )
 
     def has_wrong_password(self) -> bool:
@@ -71,10 +76,10 @@ class SignInForm(ThrottledPasswordForm):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        self.refuse_if_throttled()
         email = self.cleaned_data.get("email")
         password = self.cleaned_data.get("password")
         if email and password:
+            self.refuse_if_throttled()
             self.user = authenticate(self.request, email=email, password=password)
             if self.user is None:
                 raise forms.ValidationError(

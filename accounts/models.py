@@ -167,3 +167,20 @@ class User(AbstractBaseUser, PermissionsMixin):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+
+class ThrottleCount(models.Model):
+    """One count of the password throttle kept in the database (accounts/throttle.py): the
+    attempts of one account or client address in one window. ``key`` names the count and its
+    window (with a hash of the email or address, never the text); a row is never read after
+    ``expires_at`` and is deleted soon after."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="throttle_count_expires_idx")]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

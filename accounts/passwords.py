@@ -1,6 +1,7 @@
 """Every password a person types: at sign-in, typed again (recent authentication), and the
-current one when changing it. One path for all three: the throttle is asked first, a wrong
-password is counted and announced with Django's ``user_login_failed``, a refused attempt with
+current one when changing it. One path for all three: the attempt takes its slots in the throttle
+right before the password is hashed (a slot past the limit refuses it unchecked), a wrong
+password keeps them and is announced with Django's ``user_login_failed``, a refused attempt with
 ``signals.password_refused``, and the form says "throttled" in the same words everywhere.
 """
 
@@ -25,31 +26,32 @@ def _now() -> float:
 def check_password_form(request, form, attempt: throttle.PasswordAttempt, *, step=None) -> bool:
     """Validate ``form`` (a ``ThrottledPasswordForm``) under the password throttle.
 
-    ``step`` names what a signed-in person was doing when typing their password again (None at
-    sign-in). True when the form is valid; the throttle's count of the account starts afresh.
+    The form takes the attempt's slots just before it checks the password. ``step`` names what a
+    signed-in person was doing when typing their password again (None at sign-in). True when the
+    form is valid: the account's run of failures ends there.
     """
     if not form.is_bound:
         return False
-    blocked_by = attempt.blocked_by()
-    form.locked_minutes = throttle.lock_minutes() if blocked_by else 0
+    form.password_attempt = attempt
     if form.is_valid():
         attempt.record_success()
         return True
-    if blocked_by:
-        logger.warning("Password step refused: too many failures for this %s", blocked_by)
+    if attempt.refused_by:
+        logger.warning("Password step refused: too many failures for this %s", attempt.refused_by)
         signals.password_refused.send(
             sender=type(form),
             request=request,
             email=attempt.email,
-            blocked_by=blocked_by,
+            blocked_by=attempt.refused_by,
             step=step,
         )
-    elif form.has_wrong_password():
-        attempt.record_failure()
+    elif form.has_wrong_password():  # its slots stay taken: they count the failure
         if not form.authenticates:  # authenticate() has announced it already
             user_login_failed.send(
                 sender=type(form), credentials={"email": attempt.email}, request=request, step=step
             )
+    else:  # the password was not checked, or was right with something else wrong
+        attempt.give_back()
     return False
 
 

@@ -360,11 +360,25 @@ TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS = envint(
     "TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60
 )
 
-# Password step (accounts/throttle.py): failures counted in the shared cache per account and per
-# client address over a window; past a limit the password is not even checked.
+# Password step (accounts/throttle.py): attempts counted per account and per client address over
+# a window, each taking its slot before the password is hashed; past a limit the password is not
+# even checked.
 SIGN_IN_FAILURES_PER_ACCOUNT = envint("SIGN_IN_FAILURES_PER_ACCOUNT", 10)
 SIGN_IN_FAILURES_PER_ADDRESS = envint("SIGN_IN_FAILURES_PER_ADDRESS", 100)
 SIGN_IN_FAILURE_WINDOW_SECONDS = envint("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Where the counts live: "cache" is Redis (atomic INCR); "database" is a table of the portal's
+# database, changed with one atomic statement (SQLite or PostgreSQL). Never Django's database
+# cache, whose increments parallel requests lose.
+SIGN_IN_THROTTLE_STORE = env("SIGN_IN_THROTTLE_STORE", "cache" if REDIS_URL else "database")
+if SIGN_IN_THROTTLE_STORE not in ("cache", "database"):
+    raise ImproperlyConfigured(
+        f"SIGN_IN_THROTTLE_STORE must be cache or database, not {SIGN_IN_THROTTLE_STORE!r}"
+    )
+if SIGN_IN_THROTTLE_STORE == "cache" and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "SIGN_IN_THROTTLE_STORE=cache needs REDIS_URL: without Redis the cache is the database "
+        "cache, whose increments are not atomic. Use SIGN_IN_THROTTLE_STORE=database."
+    )
 
 # One line per event, each with the id of the request it belongs to (accounts/request_log.py).
 LOGGING = {

@@ -1,14 +1,22 @@
-"""The password step's throttle: failures per account and per address, in the shared cache."""
+"""The password step's throttle: slots taken per account and per address before the password is
+checked, in Redis or in a table of the database."""
 
+import os
 import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
 from accounts import throttle
-from tests.conftest import PASSWORD
+from accounts.forms import SignInForm
+from accounts.models import ThrottleCount
+from tests.conftest import PASSWORD, sign_in_verified
+from tests.production import manage
 from twofactor.flows import PENDING_KEY
 from twofactor.models import Activity, RefusedAttempts
 
@@ -38,46 +46,146 @@ def fail(client, email, times, address="203.0.113.7"):
         assert WRONG in post(client, email, "not the password", address).content.decode()
 
 
-# The counter on its own -------------------------------------------------------------------------
+# The counter on its own, on each store ----------------------------------------------------------
+
+
+@pytest.fixture(params=["cache", "database"])
+def store(request, settings):
+    if request.param == "database":
+        request.getfixturevalue("db")
+        return throttle.DatabaseStore()
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):  # `make test-services`
+        return throttle.CacheStore("default")
+    settings.CACHES = {
+        "default": settings.CACHES["default"],
+        "throttle-test": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle-test",
+        },
+    }
+    caches["throttle-test"].clear()  # the local-memory cache outlives the test
+    return throttle.CacheStore("throttle-test")
 
 
 @pytest.fixture
-def counter(settings, clock):
-    settings.CACHES = {
-        "default": settings.CACHES["default"],
-        "throttle-test": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
-    return throttle.FailureCounter(
-        scope="test", limit=3, window_seconds=60, cache_alias="throttle-test"
-    )
+def counter(store, clock):
+    return throttle.AttemptCounter(scope="test", limit=3, window_seconds=60, store=store)
 
 
-def test_counter_blocks_at_the_limit_and_counts_each_identity_apart(counter):
-    for expected in (1, 2):
-        assert counter.add_failure("a@acme.test") == expected
-        assert not counter.is_blocked("a@acme.test")
-    assert counter.add_failure("a@acme.test") == 3
-    assert counter.is_blocked("a@acme.test")
-    assert counter.count("b@acme.test") == 0 and not counter.is_blocked("b@acme.test")
+def test_slots_are_numbered_in_order_past_the_limit_and_apart_for_each_identity(counter):
+    slots = [counter.take("a@acme.test") for _ in range(4)]
+    assert [slot.number for slot in slots] == [1, 2, 3, 4]
+    assert [counter.is_past_limit(slot) for slot in slots] == [False, False, False, True]
+    assert counter.count("a@acme.test") == 4
+    assert counter.count("b@acme.test") == 0
+    assert counter.take("b@acme.test").number == 1
 
 
 def test_counter_starts_afresh_in_the_next_window(counter, clock):
     for _ in range(3):
-        counter.add_failure("a@acme.test")
-    assert counter.is_blocked("a@acme.test")
-    clock.shift(60)
-    assert not counter.is_blocked("a@acme.test")
-    assert counter.add_failure("a@acme.test") == 1
+        counter.take("a@acme.test")
+    clock.shift(59)
+    assert counter.count("a@acme.test") == 3
+    clock.shift(1)
+    assert counter.count("a@acme.test") == 0
+    assert counter.take("a@acme.test").number == 1
 
 
 def test_counter_keys_hold_no_email(counter):
     assert "a@acme.test" not in counter.key("a@acme.test")
 
 
-def test_counter_clear_forgets_the_failures(counter):
-    counter.add_failure("a@acme.test")
-    counter.clear("a@acme.test")
+def test_a_slot_given_back_frees_its_place_and_never_below_zero(counter):
+    first = counter.take("a@acme.test")
+    second = counter.take("a@acme.test")
+    counter.give_back(second)
+    assert counter.count("a@acme.test") == 1
+    assert counter.take("a@acme.test").number == 2  # the freed place is taken again
+    for slot in (first, second, second):
+        counter.give_back(slot)
     assert counter.count("a@acme.test") == 0
+    assert counter.take("a@acme.test").number == 1
+
+
+def test_reset_takes_off_the_slots_up_to_its_own_and_keeps_those_taken_since(counter):
+    counter.take("a@acme.test")
+    right = counter.take("a@acme.test")
+    counter.take("a@acme.test")  # an attempt still in flight
+    counter.reset(right)
+    assert counter.count("a@acme.test") == 1
+    assert counter.take("a@acme.test").number == 2
+
+
+def test_two_resets_racing_stop_at_zero(counter):
+    first, second = counter.take("a@acme.test"), counter.take("a@acme.test")
+    counter.reset(second)
+    counter.reset(first)
+    assert counter.count("a@acme.test") == 0
+    assert counter.take("a@acme.test").number == 1
+
+
+def test_a_slot_taken_before_the_window_ended_can_still_be_given_back(counter, clock):
+    counter.take("a@acme.test")
+    slot = counter.take("a@acme.test")
+    clock.shift(60)  # the attempt was in flight when its window ended
+    counter.give_back(slot)
+    assert counter.store.get(slot.key) == 1
+
+
+def test_rows_of_ended_windows_are_deleted_when_a_count_starts(clock, db):
+    counter = throttle.AttemptCounter(
+        scope="test", limit=3, window_seconds=600, store=throttle.DatabaseStore()
+    )
+    for identity in ("a@acme.test", "b@acme.test", "a@acme.test"):
+        counter.take(identity)
+    clock.shift(600 + throttle.GRACE_SECONDS - 1)
+    counter.take("c@acme.test")  # a count starts; those of a and b may still be given back to
+    assert ThrottleCount.objects.count() == 3
+    clock.shift(1)
+    counter.take("c@acme.test")  # no count starts: nothing is deleted
+    assert ThrottleCount.objects.count() == 3
+    counter.take("d@acme.test")
+    assert set(ThrottleCount.objects.values_list("key", flat=True)) == {
+        counter.key("c@acme.test"),
+        counter.key("d@acme.test"),
+    }
+
+
+def test_an_unknown_store_is_refused_by_name(settings):
+    settings.SIGN_IN_THROTTLE_STORE = "memcached"
+    with pytest.raises(ImproperlyConfigured, match="SIGN_IN_THROTTLE_STORE"):
+        throttle.per_account()
+
+
+def store_setting(**environment) -> str:
+    """SIGN_IN_THROTTLE_STORE as the portal's settings derive it from ``environment`` (the
+    embedded default plus these variables), or the error that stops them."""
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SIGN_IN_"))
+    }
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SIGN_IN_THROTTLE_STORE)",
+        environment=base | environment,
+    )
+    return (result.stdout + result.stderr).strip().splitlines()[-1]
+
+
+def test_the_store_follows_redis_and_never_uses_the_database_cache():
+    assert store_setting() == "database"
+    assert store_setting(REDIS_URL="redis://127.0.0.1:6379/9") == "cache"
+    assert (
+        store_setting(REDIS_URL="redis://127.0.0.1:6379/9", SIGN_IN_THROTTLE_STORE="database")
+        == "database"
+    )
+    refused = store_setting(SIGN_IN_THROTTLE_STORE="cache")
+    assert (
+        refused.startswith("django.core.exceptions.ImproperlyConfigured: ")
+        and "REDIS_URL" in refused
+    )
 
 
 # The password step ------------------------------------------------------------------------------
@@ -148,17 +256,18 @@ def snapshot(row) -> dict:
     return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
 
 
-def test_a_refused_attempt_keeps_no_typed_text_that_is_not_an_address(client, member):
-    """While the address is locked, whatever is typed as the email is refused unchecked; a
-    password typed into the email field must not end up in the count of refused attempts."""
+def test_text_that_is_no_address_is_no_attempt_and_ends_up_in_no_record(client, member):
+    """While the address is locked, text typed as the email that is no address (a password
+    typed into the wrong field) is no attempt: the form asks for an address, no password is
+    checked or counted, and the text ends up in no record nor count."""
     fail(client, "one@acme.test", 3)  # the address's limit of 5, over two accounts
     fail(client, "two@acme.test", 2)
-    post(client, "hunter2 typed in the wrong field", "x")
-    refused = RefusedAttempts.objects.get()
-    assert refused.subject is None and refused.email == ""
-    assert refused.ip_address == "203.0.113.7"
-    assert "hunter2" not in str(snapshot(refused))
-    assert not any("hunter2" in str(record.detail) for record in Activity.objects.all())
+    records = Activity.objects.count()
+    page = post(client, "hunter2 typed in the wrong field", "x").content.decode()
+    assert "Enter a valid email address." in page and LOCKED not in page
+    assert Activity.objects.count() == records
+    assert not RefusedAttempts.objects.exists()
+    assert throttle.per_address().count("203.0.113.7") == 5
 
 
 def test_a_refused_attempt_of_nobody_known_keeps_a_well_formed_email(client, member):
@@ -175,12 +284,68 @@ def test_malformed_input_does_not_count_as_a_failure(client, member):
     assert post(client, member.email, PASSWORD).status_code == 302
 
 
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting the hashes it computes."""
+
+    computed = 0
+
+    def encode(self, password, salt):
+        CountingHasher.computed += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture
+def hashes(settings):
+    """How many passwords are hashed from now on (the test's fast hasher does the work)."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.computed = 0
+    return lambda: CountingHasher.computed
+
+
+def test_a_refused_attempt_hashes_no_password(client, member, hashes):
+    fail(client, member.email, 3)
+    fail(client, "nobody@acme.test", 2)  # the address's limit of 5 is reached too
+    assert hashes() == 5
+    assert LOCKED in post(client, member.email, PASSWORD).content.decode()
+    # authenticate() hashes for an unknown email too, to take as long: not when refused.
+    assert LOCKED in post(client, "another@acme.test", "guess").content.decode()
+    assert hashes() == 5
+
+
+def test_refused_attempts_give_their_slots_back(client, member):
+    fail(client, member.email, 3)
+    for _ in range(4):
+        assert LOCKED in post(client, member.email, "guess").content.decode()
+    assert throttle.per_account().count(member.email) == 3
+    assert throttle.per_address().count("203.0.113.7") == 3
+
+
+def test_an_attempt_refused_for_its_address_leaves_the_account_count_alone(client, member):
+    fail(client, "one@acme.test", 3)
+    fail(client, "two@acme.test", 2)
+    assert LOCKED in post(client, member.email, PASSWORD).content.decode()
+    assert throttle.per_account().count(member.email) == 0
+    response = post(client, member.email, PASSWORD, address="198.51.100.9")
+    assert response.status_code == 302
+
+
+def test_a_password_form_checked_outside_the_throttle_refuses_to_check(member):
+    form = SignInForm(None, data={"email": member.email, "password": PASSWORD})
+    with pytest.raises(RuntimeError, match="check_password_form"):
+        form.is_valid()
+
+
+def test_an_attempt_takes_its_slots_once(db):
+    attempt = throttle.PasswordAttempt(email="a@acme.test", address="203.0.113.7")
+    assert attempt.take_slots() is None
+    with pytest.raises(RuntimeError):
+        attempt.take_slots()
+
+
 # Recent authentication: the password typed again is no side door --------------------------------
 
 
 def test_password_typed_again_is_throttled_like_the_sign_in(client, member, add_authenticator):
-    from tests.conftest import sign_in_verified
-
     sign_in_verified(client, member, add_authenticator(member))
     confirm = reverse("accounts:confirm_password")
     for _ in range(3):
@@ -207,3 +372,18 @@ def test_wizard_password_step_is_throttled(client, member):
     response = client.post(reverse("twofactor:setup"), {"password": PASSWORD})
     assert LOCKED in response.content.decode()
     assert client.get(reverse("twofactor:setup_app")).url == reverse("twofactor:setup")
+
+
+def test_right_old_password_with_a_weak_new_one_gives_its_slots_back(
+    client, member, add_authenticator
+):
+    sign_in_verified(client, member, add_authenticator(member))
+    change = reverse("accounts:change_password")
+    client.post(change, {"old_password": "guess", "new_password1": "x", "new_password2": "x"})
+    page = client.post(
+        change, {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
+    ).content.decode()
+    assert "This password is too short" in page
+    # The wrong guess stays counted; the right password with a weak new one is no failure.
+    assert throttle.per_account().count(member.email) == 1
+    assert throttle.per_address().count("127.0.0.1") == 1

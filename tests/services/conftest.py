@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.services.servers import collect_static
+from tests.servers import collect_static
 
 
 def services_configured() -> bool:

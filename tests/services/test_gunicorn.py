@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from accounts import throttle
 from tests.conftest import PASSWORD
-from tests.services.servers import Browser
-from tests.services.servers import gunicorn as serve
+from tests.servers import Browser, production_gunicorn
 from twofactor import totp
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -29,7 +28,7 @@ LOCKED = "Too many failed sign-in attempts."
 def gunicorn(django_db_setup, tmp_path_factory, static_root):
     """gunicorn, 2 workers, production profile, on a free loopback port; stopped at the end."""
     folder = tmp_path_factory.mktemp("gunicorn")
-    with serve(
+    with production_gunicorn(
         folder, static_root=static_root, SIGN_IN_FAILURES_PER_ACCOUNT=str(ACCOUNT_LIMIT)
     ) as server:
         yield server

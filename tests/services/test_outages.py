@@ -16,13 +16,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.services.servers import (
-    Browser,
-    Relay,
-    suite_database_url,
-    suite_redis_url,
-)
-from tests.services.servers import gunicorn as serve
+from tests.servers import Browser, production_gunicorn, suite_database_url, suite_redis_url
+from tests.services.servers import Relay
 from twofactor import totp
 from twofactor.models import Activity
 
@@ -47,7 +42,7 @@ def relays(django_db_setup):
 @pytest.fixture(scope="module")
 def portal(relays, tmp_path_factory, static_root):
     """One gunicorn worker that reaches PostgreSQL and Redis through the relays."""
-    with serve(
+    with production_gunicorn(
         tmp_path_factory.mktemp("outages"),
         static_root=static_root,
         DATABASE_URL=relays.database.url,
