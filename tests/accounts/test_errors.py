@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from accounts import errors, outages
+from accounts import errors, outages, throttle
 from tests.conftest import PASSWORD, code_for, sign_in_verified
 from twofactor.flows import PENDING_KEY
 from twofactor.models import Activity
@@ -97,8 +97,8 @@ def closed_port() -> int:
 
 @contextmanager
 def cache_down():
-    """The production profile's cache (Redis, sessions in ``cached_db``) on a port where
-    nothing answers."""
+    """The production profile's cache (Redis: sessions in ``cached_db``, the password throttle's
+    counts) on a port where nothing answers."""
     with override_settings(
         CACHES={
             "default": {
@@ -108,6 +108,7 @@ def cache_down():
             }
         },
         SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SIGN_IN_THROTTLE_STORE="cache",
     ):
         yield
 
@@ -357,6 +358,23 @@ def test_the_password_step_checks_no_password_when_its_throttle_cannot_be_read(
     assert SESSION_KEY not in browser.session and PENDING_KEY not in browser.session
     assert not Activity.objects.exists()
     assert outage_lines(caplog) == ["Service unavailable: cache (ConnectionError)"]
+
+
+@pytest.mark.parametrize("email", ["alice@acme.test", "nobody@acme.test"])
+def test_the_password_step_checks_no_password_when_its_throttle_table_cannot_be_written(
+    browser, member, hashed, email, monkeypatch, caplog
+):
+    """The embedded default counts in a table: a database that fails there is no free pass."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(throttle.DatabaseStore, "add", refuse)
+    response = browser.post(SIGN_IN, {"email": email, "password": PASSWORD})
+    assert_error_page(response, 503)
+    assert hashed == []
+    assert SESSION_KEY not in browser.session and PENDING_KEY not in browser.session
+    assert outage_lines(caplog) == ["Service unavailable: database (OperationalError)"]
 
 
 def test_a_correct_code_does_not_sign_in_when_the_code_throttle_cannot_be_read(
