@@ -362,9 +362,10 @@ def test_the_password_step_checks_no_password_when_its_throttle_cannot_be_read(
 
 @pytest.mark.parametrize("email", ["alice@acme.test", "nobody@acme.test"])
 def test_the_password_step_checks_no_password_when_its_throttle_table_cannot_be_written(
-    browser, member, hashed, email, monkeypatch, caplog
+    browser, member, hashed, email, monkeypatch, settings, caplog
 ):
     """The embedded default counts in a table: a database that fails there is no free pass."""
+    settings.SIGN_IN_THROTTLE_STORE = "database"
 
     def refuse(*args, **kwargs):
         raise OperationalError("database is locked")
