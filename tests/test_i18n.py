@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import PASSWORD, sign_in_verified
+from twofactor.models import Activity, RefusedAttempts
 from twofactor.services import activity, resets
 
 CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
@@ -150,3 +151,16 @@ def test_unknown_time_zone_is_refused_with_a_message(client, member, add_authent
     assert "Select a valid choice" in response.content.decode()
     member.refresh_from_db()
     assert member.time_zone == ""
+
+
+@pytest.mark.parametrize("language", ["pt_BR", "es"])
+@pytest.mark.parametrize(
+    "choices", [Activity.Kind, Activity.Origin, RefusedAttempts.Kind], ids=lambda c: c.__qualname__
+)
+def test_every_event_of_the_log_is_translated(choices, language):
+    """A kind added in code but missing from the catalogues would read in English in the log."""
+    with translation.override("en"):
+        english = [str(label) for label in choices.labels]
+    with translation.override(language):
+        local = [str(label) for label in choices.labels]
+    assert [text for text, other in zip(english, local, strict=True) if text == other] == []
