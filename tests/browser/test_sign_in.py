@@ -63,7 +63,7 @@ def test_another_browser_is_asked_for_a_code(open_browser, member):
 
     assert urlsplit(second.url).path == "/2fa/manage/"
     heading(second, "Manage Access")
-    expect(second.get_by_text("This browser")).to_have_count(1)
+    expect(second.get_by_text("This browser", exact=True)).to_have_count(1)
     expect(second.get_by_role("button", name=REVOKE_ONE)).to_have_count(2)  # two browsers
 
 
