@@ -183,7 +183,31 @@ class ActivityQuerySet(models.QuerySet):
         raise PermissionError("Activity records cannot be deleted.")
 
 
-class Activity(models.Model):
+class EventParties(models.Model):
+    """Who acted in an event of the log, for whose team, from which address and browser
+    (shared by the records and the counts of refused attempts). For a refused attempt the
+    actor is the person themselves (signed in, or past the password at the code step), or
+    None."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Activity(EventParties):
     """One 2FA or sign-in event. Append-only: it can be neither changed nor deleted.
 
     The stored values of ``Kind`` are kept when a name changes in code (``device_added`` is
@@ -227,14 +251,6 @@ class Activity(models.Model):
     origin = models.CharField(
         _("origin"), max_length=16, choices=Origin.choices, blank=True, default=Origin.UNKNOWN
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("whom"),
@@ -243,12 +259,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
     )
-    team = models.ForeignKey(
-        "accounts.Team", on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -282,7 +293,7 @@ class Activity(models.Model):
         raise PermissionError("Activity records cannot be deleted.")
 
 
-class RefusedAttempts(models.Model):
+class RefusedAttempts(EventParties):
     """Attempts refused unchecked (a throttled password, a locked or backed-off code entry),
     counted rather than recorded one by one: one row per kind, origin and person (or, when no
     person is known, per client address) in each window of ``refused_attempts_window_seconds``.
@@ -303,15 +314,6 @@ class RefusedAttempts(models.Model):
     origin = models.CharField(
         _("origin"), max_length=16, choices=Activity.Origin.choices, blank=True
     )
-    # The person themselves (signed in, or past the password at the code step), else None.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("whom"),
@@ -320,17 +322,12 @@ class RefusedAttempts(models.Model):
         null=True,
         blank=True,
     )
-    team = models.ForeignKey(
-        "accounts.Team", on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
     # The email last typed, for a row of no known person, and only a well-formed address.
     email = models.CharField(_("email"), max_length=254, blank=True)
     window_start = models.DateTimeField(_("window"))
     count = models.PositiveIntegerField(_("count"), default=1)
     first_at = models.DateTimeField(_("first"))
     last_at = models.DateTimeField(_("last"))
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=400, blank=True)
 
     class Meta:
         verbose_name = _("refused attempts")
