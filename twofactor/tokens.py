@@ -56,7 +56,10 @@ class TrustedBrowserTokenGenerator:
 
     def _parse(self, cookie_value: str | None) -> tuple[int | None, str]:
         browser_id, _, token = (cookie_value or "").partition(".")
-        if not browser_id.isdigit() or not token or len(token) > 100:
+        # ASCII digits only (str.isdigit accepts "²"), and no more than a 64-bit id holds.
+        if not (browser_id.isascii() and browser_id.isdigit() and len(browser_id) <= 18):
+            return None, ""
+        if not token or len(token) > 100:
             return None, ""
         return int(browser_id), token
 

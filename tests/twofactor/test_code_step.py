@@ -356,7 +356,13 @@ def test_expired_trusted_browser_asks_for_a_code(trusted, member, clock):
 
 def test_tampered_trusted_cookie_asks_for_a_code(trusted, member):
     browser_id, token = trusted.cookies[COOKIE].value.split(".", 1)
-    for value in (f"{browser_id}.{token[:-2]}xx", f"{int(browser_id) + 1}.{token}", "garbage"):
+    for value in (
+        f"{browser_id}.{token[:-2]}xx",
+        f"{int(browser_id) + 1}.{token}",
+        "garbage",
+        f"\u00b2.{token}",  # a digit to str.isdigit, but no number to int()
+        f"{'9' * 30}.{token}",  # past any id the database holds
+    ):
         trusted.cookies[COOKIE] = value
         assert sign_in(trusted, member).url.startswith(CODE)
         trusted.session.flush()
