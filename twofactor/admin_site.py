@@ -3,13 +3,15 @@
 The portal's two-factor middleware already sends an unverified user to the code page or the
 setup wizard; the site checks the same rule itself (like django-otp's ``OTPAdminSite``), so the
 admin does not depend on the middleware alone. The admin has no sign-in of its own: its login
-page sends people to the portal's two-step sign-in, so it is not a second, password-only way in,
-and its sign-out is the portal's (which records the activity).
+page sends people to the portal's two-step sign-in, so it is not a second, password-only way in;
+its sign-out is the portal's (which records the activity), and so is its change password (which
+throttles the current password).
 """
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -47,6 +49,14 @@ class PortalAdminSite(admin.AdminSite):
             step = "twofactor:code" if has_authenticator(user) else "twofactor:setup"
             return HttpResponseRedirect(url_with_next(step, next_url))
         raise PermissionDenied  # signed in with a code, but not staff
+
+    def password_change(self, request, extra_context=None):
+        """The portal's change password: the current password under the sign-in's throttle,
+        recorded, and announced by email (the admin's own form does none of it)."""
+        return HttpResponseRedirect(reverse("accounts:change_password"))
+
+    def password_change_done(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("accounts:change_password"))
 
     def logout(self, request, extra_context=None):
         return sign_out(request)

@@ -188,3 +188,24 @@ def test_admin_sign_out_is_the_portal_sign_out(client, staff, staff_device):
     assert SESSION_KEY not in client.session
     assert Activity.objects.filter(kind=Activity.Kind.SIGNED_OUT, subject=staff).exists()
     assert client.get(ADMIN_HOME).status_code == 302
+
+
+def test_admin_password_change_is_the_portal_one_and_its_throttle_holds(
+    client, staff, staff_device, settings
+):
+    """The admin's own password form would check the current password with no throttle, no
+    record and no email: it leads to the portal's change password instead."""
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 3
+    sign_in_verified(client, staff, staff_device)
+    change = reverse("accounts:change_password")
+
+    assert client.get(reverse("admin:password_change")).url == change
+    assert client.get(reverse("admin:password_change_done")).url == change
+    for _ in range(4):
+        response = client.post(
+            reverse("admin:password_change"),
+            {"old_password": "guess", "new_password1": "x" * 20, "new_password2": "x" * 20},
+        )
+        assert response.status_code == 302  # nothing checked here
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
