@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import manager_required, require_recent_authentication
 from accounts.models import User
 from accounts.rows import RowLinks, local_date, local_datetime
-from twofactor import activity_log, flows
+from twofactor import activity_log
 from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
@@ -258,14 +258,14 @@ def member_detail(request, member_id: int):
 @require_recent_authentication
 def reset_member(request, member_id: int):
     person = _teammate(request, member_id)
+    if person.pk == request.user.pk:  # one's own reset has one page, with its step-up
+        return HttpResponseRedirect(reverse("twofactor:reset_own"))
     if request.method == "POST":
         resets.reset_two_factor(
             actor=request.user,
             member=person,
             request_meta=RequestMeta.from_request(request),
         )
-        if person.pk == request.user.pk:
-            return flows.continue_after_own_reset(request, request.user, reverse("team:members"))
         messages.success(
             request,
             _("Two-factor authentication of %(name)s was reset.")

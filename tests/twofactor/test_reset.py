@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for, recent, sign_in_verified
+from tests.conftest import PASSWORD, code_for, recent, sign_in_verified, stepped_up
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 from twofactor.services import activity, resets
 
@@ -43,6 +43,7 @@ def test_reset_page_explains_and_needs_a_recent_password(client, manager, manage
     assert response.url.startswith(reverse("accounts:confirm_password"))
     assert Authenticator.objects.filter(user=manager).exists()
     recent(client)
+    stepped_up(client)
     page = client.get(RESET_OWN).content.decode()
     assert "Deactivation is only temporary" in page
     assert "press and hold it until the pencil and bin icons appear" in page.lower()
@@ -159,3 +160,20 @@ def test_lost_phone_after_the_pending_sign_in_expired_goes_to_sign_in(
     clock.shift(6 * 60)
     assert client.post(LOST).url.startswith(reverse("accounts:sign_in"))
     assert not ResetRequest.objects.exists()
+
+
+def test_own_reset_needs_a_second_factor_when_the_session_passed_none(
+    client, manager, manager_device
+):
+    """A reset removes every authenticator: a session that signed in through a trusted browser
+    (password only) must pass a code first, as for removing one, or a stolen password and
+    laptop would be enough to replace the second factor."""
+    sign_in_verified(client, manager, manager_device)  # verified, but no code in this session
+    recent(client)
+    confirm = reverse("twofactor:confirm_code")
+    assert client.get(RESET_OWN).url.startswith(confirm)
+    assert client.post(RESET_OWN).url.startswith(confirm)
+    assert Authenticator.objects.filter(user=manager).exists()
+
+    stepped_up(client)
+    assert client.get(RESET_OWN).status_code == 200
