@@ -5,8 +5,10 @@ without its throttle."""
 
 import logging
 import socket
+import sqlite3
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 import redis.exceptions
 from django.conf import settings as django_settings
@@ -432,3 +434,61 @@ def test_an_outage_is_recognised_behind_the_errors_raised_while_handling_it():
         assert outages.service_down(error) == "database"
     assert outages.service_down(ValueError("plain")) is None
     assert outages.service_down(None) is None
+
+
+def driver_error(error: Exception) -> OperationalError:
+    """Django's wrapper of a driver's error, as Django raises it (the driver's is the cause)."""
+    wrapped = OperationalError(*error.args)
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def sqlite_error(message: str, name: str) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorname = name
+    return error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite_error("no such table: accounts_throttlecount", "SQLITE_ERROR"),
+        sqlite_error('near "SELEC": syntax error', "SQLITE_ERROR"),
+        psycopg.errors.DeadlockDetected("deadlock detected"),
+        psycopg.errors.QueryCanceled("canceling statement due to statement timeout"),
+    ],
+    ids=["missing table", "syntax", "deadlock", "statement timeout"],
+)
+def test_a_database_error_that_is_a_defect_stays_a_500_with_its_traceback(
+    browser, member, member_device, error, caplog
+):
+    """Only a database that does not answer is an outage: a missing migration or a deadlock is
+    a defect to fix, reported as such, not "try again in a minute"."""
+    sign_in_verified(browser, member, member_device)
+    with database_down(driver_error(error)):
+        response = browser.get(PREFERENCES)
+    assert_error_page(response, 500)
+    assert outage_lines(caplog) == []
+    assert console_tracebacks(caplog) != []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite_error("database is locked", "SQLITE_BUSY"),
+        sqlite_error("unable to open database file", "SQLITE_CANTOPEN"),
+        sqlite_error("disk I/O error", "SQLITE_IOERR"),
+        psycopg.OperationalError("connection failed: Connection refused"),
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.CannotConnectNow("the database system is starting up"),
+    ],
+    ids=["sqlite busy", "sqlite cannot open", "sqlite io", "refused", "shutdown", "starting"],
+)
+def test_a_database_that_does_not_answer_is_an_outage_whatever_the_driver_says(
+    browser, member, member_device, error, caplog
+):
+    sign_in_verified(browser, member, member_device)
+    with database_down(driver_error(error)):
+        response = browser.get(PREFERENCES)
+    assert_error_page(response, 503)
+    assert outage_lines(caplog) == ["Service unavailable: database (OperationalError)"]
