@@ -12,11 +12,6 @@ def pending_sign_in_seconds() -> int:
     return _get("PENDING_SECONDS", 5 * 60)
 
 
-def recent_authentication_seconds() -> int:
-    """How long a re-entered password counts as recent authentication."""
-    return _get("RECENT_AUTHENTICATION_SECONDS", 10 * 60)
-
-
 def step_up_seconds() -> int:
     """How long a second factor passed in a session counts for step-up (adding or removing an
     authenticator)."""

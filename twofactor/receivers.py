@@ -5,13 +5,10 @@ tied to the old password.
 Connected by ``TwoFactorConfig.ready``.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
 from accounts.selectors import user_by_email
 
 from .models import Activity, RefusedAttempts
-from .services.activity import RequestMeta, record_activity
+from .services.activity import RequestMeta, record_activity, recordable_email
 from .services.browsers import forget_browsers_after_new_password
 from .services.refusals import count_refused_attempt
 
@@ -27,10 +24,7 @@ def _who_typed(request, email: str, step: str | None):
     signed_in = getattr(request, "user", None)
     if step is not None and signed_in is not None and signed_in.is_authenticated:
         return signed_in, signed_in, ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        email = ""
+    email = recordable_email(email)
     return user_by_email(email), None, email
 
 

@@ -87,3 +87,9 @@ def two_factor_summary(user) -> TwoFactorSummary:
         since=row["two_factor_since"],
         reset_requested_at=row["reset_requested_at"],
     )
+
+
+def may_remove_last_authenticator(user) -> bool:
+    """Whether removing one's last authenticator is allowed: it is a reset, which only a
+    Manager does (their own); a Member asks a Manager."""
+    return user.is_manager

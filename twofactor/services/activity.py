@@ -4,6 +4,9 @@ import contextlib
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from ..models import Activity
 
 
@@ -97,3 +100,13 @@ def activity_written_together():
         _activity_batch.reset(token)
     if batch:
         Activity.objects.bulk_create(batch)
+
+
+def recordable_email(typed: str) -> str:
+    """The email as typed, if it is a well-formed address, else "": a record or a count never
+    keeps other typed text, which may be a password typed into the wrong field."""
+    try:
+        validate_email(typed)
+    except ValidationError:
+        return ""
+    return typed

@@ -9,6 +9,7 @@ from django.db import transaction
 from .. import totp
 from ..models import Activity, Authenticator
 from ..notifications import notify
+from ..selectors import may_remove_last_authenticator
 from .activity import RequestMeta, new_activity, record_activities, record_activity
 from .codes import CodeResult, verify_new_authenticator_code
 from .resets import reset_two_factor
@@ -134,7 +135,7 @@ def remove_authenticator(*, user, authenticator_id: int, request_meta: RequestMe
             pk=authenticator.pk
         )
         if not others.exists():
-            if not person.is_manager:
+            if not may_remove_last_authenticator(person):
                 raise LastAuthenticator
             reset_two_factor(
                 actor=person,

@@ -9,15 +9,13 @@ again. On SQLite and on PostgreSQL alike no count is lost and no row is made twi
 
 from datetime import UTC, datetime
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .. import app_settings
 from ..models import RefusedAttempts
-from .activity import RequestMeta
+from .activity import RequestMeta, recordable_email
 
 
 def window_start(at: datetime) -> datetime:
@@ -40,10 +38,7 @@ def count_refused_attempt(
     typed) is kept only for a row of nobody known, and only if it is a well-formed address:
     other typed text may be a password.
     """
-    try:
-        validate_email(email)
-    except ValidationError:
-        email = ""
+    email = recordable_email(email)
     now = timezone.now()
     key = {"kind": kind, "origin": request_meta.origin, "window_start": window_start(now)}
     if subject is not None:

@@ -43,7 +43,7 @@ def manage(request):
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
-            "can_remove_last": request.user.is_manager,
+            "may_remove_last": selectors.may_remove_last_authenticator(request.user),
         },
     )
 
@@ -189,5 +189,9 @@ def remove_authenticator(request, authenticator_id: int):
     return render(
         request,
         "twofactor/remove.html",
-        {"authenticator": authenticator, "is_last": not remaining.exists()},
+        {
+            "authenticator": authenticator,
+            "is_last": not remaining.exists(),
+            "may_remove_last": selectors.may_remove_last_authenticator(request.user),
+        },
     )
