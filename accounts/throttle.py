@@ -44,7 +44,6 @@ with a ``_now()`` hook, so tests can give it a store and a clock of their own.
 """
 
 import contextlib
-import hashlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils.crypto import salted_hmac
 
 from .models import ThrottleCount, UserManager
 
@@ -64,6 +64,8 @@ from .models import ThrottleCount, UserManager
 GRACE_SECONDS = 60
 # How often a count is created again when it expires or is evicted between add and incr.
 CACHE_ATTEMPTS = 3
+
+KEY_SALT = "accounts.throttle.AttemptCounter.key"
 
 
 class CacheStore:
@@ -174,7 +176,9 @@ class AttemptCounter:
     def key(self, identity: str, window: int | None = None) -> str:
         if window is None:
             window = int(self._now() // self.window_seconds)
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        # Keyed with the secret key: the store holds no digest anyone could compute from a
+        # list of addresses to learn which were tried.
+        digest = salted_hmac(KEY_SALT, identity, algorithm="sha256").hexdigest()[:32]
         return f"sign-in-failures:{self.scope}:{digest}:{window}"
 
     def take(self, identity: str) -> Slot:

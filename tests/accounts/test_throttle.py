@@ -1,6 +1,7 @@
 """The password step's throttle: slots taken per account and per address before the password is
 checked, in Redis or in a table of the database."""
 
+import hashlib
 import os
 import re
 
@@ -9,7 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts import throttle
@@ -91,8 +92,14 @@ def test_counter_starts_afresh_in_the_next_window(counter, clock):
     assert counter.take("a@acme.test").number == 1
 
 
-def test_counter_keys_hold_no_email(counter):
-    assert "a@acme.test" not in counter.key("a@acme.test")
+def test_counter_keys_hold_no_email_nor_a_hash_anyone_could_compute(counter):
+    """Whoever reads the store (Redis, the table) cannot tell which addresses were tried by
+    hashing a list of them: the key's digest is keyed with the portal's secret."""
+    key = counter.key("a@acme.test")
+    assert "a@acme.test" not in key
+    assert hashlib.sha256(b"a@acme.test").hexdigest()[:32] not in key
+    with override_settings(SECRET_KEY="another secret key of fifty characters or more......"):
+        assert counter.key("a@acme.test") != key
 
 
 def test_a_slot_given_back_frees_its_place_and_never_below_zero(counter):
