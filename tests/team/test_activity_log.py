@@ -9,20 +9,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, add_sign_ins, recent, sign_in_verified
+from tests.conftest import PASSWORD, add_sign_ins, sign_in_verified
 from twofactor.models import Activity, Authenticator, RefusedAttempts
 from twofactor.services import activity, refusals
 from twofactor.services.activity import RequestMeta
 
 ACTIVITY = reverse("team:activity")
 NOT_SIGNED_IN = RequestMeta("203.0.113.7", "Firefox", Activity.Origin.NOT_SIGNED_IN)
-
-
-@pytest.fixture
-def manager_client(clock, client, manager, add_authenticator):
-    sign_in_verified(client, manager, add_authenticator(manager, name="Marta phone"))
-    recent(client)
-    return client
 
 
 def signed_in_again(client, manager):

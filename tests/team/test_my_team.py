@@ -25,13 +25,6 @@ MEMBERS = reverse("team:members")
 ACTIVITY = reverse("team:activity")
 
 
-@pytest.fixture
-def manager_client(clock, client, manager, add_authenticator):
-    sign_in_verified(client, manager, add_authenticator(manager, name="Marta phone"))
-    recent(client)
-    return client
-
-
 def urls_with_ids(member_id, request_id):
     return [
         ("get", reverse("team:member_detail", args=[member_id])),
