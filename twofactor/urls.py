@@ -6,8 +6,10 @@ app_name = "twofactor"
 
 urlpatterns = [
     path("code/", code.code, name="code"),
+    path("code/recovery/", code.recovery_code, name="recovery_code"),
     path("lost-phone/", code.lost_phone, name="lost_phone"),
     path("confirm/", step_up.confirm_code, name="confirm_code"),
+    path("confirm/recovery/", step_up.confirm_recovery_code, name="confirm_recovery_code"),
     path("setup/", setup.setup, name="setup"),
     path("setup/app/", setup.setup_app, name="setup_app"),
     path("setup/scan/", setup.setup_scan, name="setup_scan"),
