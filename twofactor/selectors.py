@@ -17,6 +17,15 @@ def has_authenticator(user) -> bool:
     return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
+def has_other_authenticator(user, authenticator) -> bool:
+    """Whether the person has a confirmed authenticator besides ``authenticator``."""
+    return (
+        Authenticator.objects.filter(user=user, confirmed=True)
+        .exclude(pk=authenticator.pk)
+        .exists()
+    )
+
+
 def recovery_codes_summary(user) -> tuple[int, datetime] | None:
     """How many of the person's recovery codes are left and when the set was made, or None
     without a set (one query)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import code, manage_access, reset, setup, step_up
+from .views import code, manage_access, recovery_codes, reset, setup, step_up
 
 app_name = "twofactor"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("setup/verify/", setup.setup_verify, name="setup_verify"),
     path("setup/name/", setup.setup_name, name="setup_name"),
     path("manage/", manage_access.manage, name="manage"),
+    path(
+        "manage/recovery-codes/",
+        recovery_codes.generate_recovery_codes,
+        name="generate_recovery_codes",
+    ),
     path(
         "manage/browsers/<int:browser_id>/revoke/",
         manage_access.revoke_browser,
