@@ -127,14 +127,16 @@ def pending_user(request):
     return user
 
 
-def sign_in_with_code(request, user, code: str, next_url: str):
+def sign_in_with_code(request, user, code: str, next_url: str, *, recovery_code: bool = False):
     """The code step: ``(result, response)``, the response None unless the code was accepted.
+    ``recovery_code``: the code is one of the person's recovery codes, not the app's.
 
     One transaction: the code checked under the lock of the person's code entry and, when it is
     right, the full sign-in, with the activity records of both written with one INSERT.
     """
+    verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
     with transaction.atomic(), activity.activity_written_together():
-        result = codes.verify_sign_in_code(
+        result = verify(
             user=user, code=code, request_meta=activity.RequestMeta.from_request(request)
         )
         if not result.accepted:

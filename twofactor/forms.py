@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import totp
+from . import recovery, totp
 
 
 class CodeField(forms.CharField):
@@ -51,6 +51,53 @@ class CodeForm(forms.Form):
             "Code entry is locked after too many wrong codes. Try again after %(time)s, or ask "
             "a Manager of your team to reset your two-factor authentication."
         ),
+    }
+
+
+class RecoveryCodeField(forms.CharField):
+    """A recovery code: case, dashes and spaces do not matter; I and L read as 1, O as 0."""
+
+    default_error_messages = {
+        "malformed": _(
+            "That is not a recovery code. A recovery code has 10 letters and digits, like "
+            "7kq4m-x9r2t."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Recovery code"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "off",
+                    "autocapitalize": "none",
+                    "maxlength": "40",
+                    "autofocus": True,
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        code = recovery.normalize(value)
+        if code is None:
+            raise forms.ValidationError(self.error_messages["malformed"], code="malformed")
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    """A recovery code in place of the app's code (the same checks, its own messages)."""
+
+    code = RecoveryCodeField()
+
+    error_messages = {
+        "wrong": _("That recovery code is not correct. Check it and try again."),
+        "replayed": _("That recovery code has already been used. Use another one."),
+        "throttled": CodeForm.error_messages["throttled"],
+        "locked": CodeForm.error_messages["locked"],
     }
 
 

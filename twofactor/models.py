@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-from . import app_settings, crypto, totp
+from . import app_settings, crypto, recovery, totp
 
 
 class VerifyLocked(enum.Enum):
@@ -136,6 +136,11 @@ class Authenticator(TimestampMixin, Device):
         self.last_t = t
         self.set_last_used_timestamp(commit=False)
 
+    def accept(self, t: int) -> None:
+        """Record and save an accepted code (the code-step service calls it under the lock)."""
+        self.accept_step(t)
+        self.save(update_fields=["last_t", "last_used_at"])
+
     def verify_token(self, token) -> bool:
         """django-otp's Device API: True when ``token`` is accepted by this authenticator
         through the portal's code-step service (so django-otp's helpers are no side door)."""
@@ -143,6 +148,73 @@ class Authenticator(TimestampMixin, Device):
         if code is None or not self.confirmed or type(self).verify_with is None:
             return False
         return type(self).verify_with(self, code)
+
+
+class RecoveryCodes(TimestampMixin, Device):
+    """A person's set of recovery codes: one set a person, always ``confirmed``.
+
+    A further kind of second factor that the code-step service accepts, under the person's
+    back-off and lock; it never counts as 2FA being on (that is a confirmed ``Authenticator``).
+    Only the keyed digest of each code is stored (``RecoveryCode``); the plain codes exist only
+    in the response that shows them. ``created_at`` is when the set was made.
+    """
+
+    NAME = "Recovery codes"
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="one_recovery_code_set_per_user")
+        ]
+
+    def match_code(self, code: str, *, at: float) -> tuple[CodeMatch, int | None]:
+        """Whether ``code`` is one of this set's, and which (its row's id as the step).
+
+        Every digest is compared, in constant time, whatever matches first; ``at`` is unused
+        (recovery codes do not depend on the time) and kept for the shape of the check."""
+        canonical = recovery.normalize(code)
+        if canonical is None:
+            return CodeMatch.NONE, None
+        found = None
+        for row in self.codes.all():
+            if recovery.matches(canonical, row.digest):
+                found = row
+        if found is None:
+            return CodeMatch.NONE, None
+        return (CodeMatch.NEW if found.used_at is None else CodeMatch.USED), found.pk
+
+    def accept(self, t: int) -> None:
+        """Mark code ``t`` used (the code-step service calls it under the person's lock, so
+        each code is accepted once) and note when the set was last used."""
+        now = timezone.now()
+        self.codes.filter(pk=t, used_at__isnull=True).update(used_at=now)
+        self.last_used_at = now
+        self.save(update_fields=["last_used_at"])
+
+    def codes_left(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+    def verify_token(self, token) -> bool:
+        """django-otp's Device API: recovery codes are checked only by the code-step service."""
+        return False
+
+
+class RecoveryCode(models.Model):
+    """One recovery code: its keyed digest (never the code) and when it was used."""
+
+    recovery_codes = models.ForeignKey(
+        RecoveryCodes, on_delete=models.CASCADE, related_name="codes"
+    )
+    digest = models.CharField(max_length=64, editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.recovery_codes.user} · {'used' if self.used_at else 'unused'}"
 
 
 class TrustedBrowser(models.Model):
@@ -235,6 +307,9 @@ class Activity(EventParties):
         RESET_REQUESTED = "reset_requested", _("Reset requested")
         RESET_REQUEST_DISMISSED = "reset_request_dismissed", _("Reset request dismissed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Recovery codes regenerated")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

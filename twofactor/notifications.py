@@ -29,6 +29,7 @@ EVENTS = frozenset(
         "code_locked",
         "other_sessions_ended",
         "reset_requested",
+        "recovery_code_used",
     }
 )
 

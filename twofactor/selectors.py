@@ -4,17 +4,38 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import user_agents
-from .models import Authenticator, ResetRequest, TrustedBrowser
+from .models import Authenticator, RecoveryCodes, ResetRequest, TrustedBrowser
 from .status import TwoFactorStatus, with_two_factor_status
 from .tokens import trusted_browser_tokens
 
 
 def has_authenticator(user) -> bool:
     return Authenticator.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_other_authenticator(user, authenticator) -> bool:
+    """Whether the person has a confirmed authenticator besides ``authenticator``."""
+    return (
+        Authenticator.objects.filter(user=user, confirmed=True)
+        .exclude(pk=authenticator.pk)
+        .exists()
+    )
+
+
+def recovery_codes_summary(user) -> tuple[int, datetime] | None:
+    """How many of the person's recovery codes are left and when the set was made, or None
+    without a set (one query)."""
+    row = (
+        RecoveryCodes.objects.filter(user=user)
+        .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
+        .values("left", "created_at")
+        .first()
+    )
+    return None if row is None else (row["left"], row["created_at"])
 
 
 def authenticators_of(user) -> list[Authenticator]:

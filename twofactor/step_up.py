@@ -43,11 +43,13 @@ def has_recent_second_factor(request) -> bool:
     return isinstance(at, int | float) and 0 <= _now() - at < app_settings.step_up_seconds()
 
 
-def confirm_with_code(request, code: str) -> codes.CodeResult:
-    """The step-up page's app code: checked as at sign-in (any of the person's authenticators,
-    under their back-off and lock, a used code refused); accepted, it marks the session."""
+def confirm_with_code(request, code: str, *, recovery_code: bool = False) -> codes.CodeResult:
+    """The step-up page's app code (or, ``recovery_code``, one of the person's recovery codes):
+    checked as at sign-in (any of the person's authenticators, under their back-off and lock, a
+    used code refused); accepted, it marks the session."""
+    verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
     with transaction.atomic():
-        result = codes.verify_sign_in_code(
+        result = verify(
             user=request.user, code=code, request_meta=RequestMeta.from_request(request)
         )
     if result.accepted:

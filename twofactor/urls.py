@@ -1,19 +1,26 @@
 from django.urls import path
 
-from .views import code, manage_access, reset, setup, step_up
+from .views import code, manage_access, recovery_codes, reset, setup, step_up
 
 app_name = "twofactor"
 
 urlpatterns = [
     path("code/", code.code, name="code"),
+    path("code/recovery/", code.recovery_code, name="recovery_code"),
     path("lost-phone/", code.lost_phone, name="lost_phone"),
     path("confirm/", step_up.confirm_code, name="confirm_code"),
+    path("confirm/recovery/", step_up.confirm_recovery_code, name="confirm_recovery_code"),
     path("setup/", setup.setup, name="setup"),
     path("setup/app/", setup.setup_app, name="setup_app"),
     path("setup/scan/", setup.setup_scan, name="setup_scan"),
     path("setup/verify/", setup.setup_verify, name="setup_verify"),
     path("setup/name/", setup.setup_name, name="setup_name"),
     path("manage/", manage_access.manage, name="manage"),
+    path(
+        "manage/recovery-codes/",
+        recovery_codes.generate_recovery_codes,
+        name="generate_recovery_codes",
+    ),
     path(
         "manage/browsers/<int:browser_id>/revoke/",
         manage_access.revoke_browser,

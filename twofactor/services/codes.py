@@ -20,6 +20,7 @@ from ..models import (
     Authenticator,
     CodeMatch,
     CodeThrottle,
+    RecoveryCodes,
     RefusedAttempts,
     VerifyLocked,
 )
@@ -40,7 +41,7 @@ class CodeOutcome(enum.Enum):
 @dataclass(frozen=True)
 class CodeResult:
     outcome: CodeOutcome
-    authenticator: Authenticator | None = None
+    authenticator: Authenticator | RecoveryCodes | None = None
     retry_at: datetime | None = None
 
     @property
@@ -91,8 +92,7 @@ def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeRes
     for authenticator in authenticators:
         match, t = authenticator.match_code(code, at=at)
         if match is CodeMatch.NEW:
-            authenticator.accept_step(t)
-            authenticator.save(update_fields=["last_t", "last_used_at"])
+            authenticator.accept(t)
             if throttle.throttling_failure_count or throttle.throttling_failure_timestamp:
                 throttle.throttle_reset(commit=False)
                 throttle.save(update_fields=THROTTLE_FIELDS)
@@ -157,6 +157,34 @@ def verify_sign_in_code(*, user, code: str, request_meta: RequestMeta) -> CodeRe
             code=code,
             request_meta=request_meta,
         )
+
+
+def verify_recovery_code(*, user, code: str, request_meta: RequestMeta) -> CodeResult:
+    """A recovery code in place of an app code: the person's set answers, under the same
+    back-off and lock; accepted, that code is used up, and the record and email say how many
+    are left. Within a caller's transaction as ``verify_sign_in_code``."""
+    with transaction.atomic(savepoint=False):
+        result = _check(
+            user=user,
+            candidates=RecoveryCodes.objects.filter(user=user, confirmed=True).prefetch_related(
+                "codes"
+            ),
+            code=code,
+            request_meta=request_meta,
+        )
+        if result.accepted:
+            left = result.authenticator.codes_left()
+            record_activity(
+                kind=Activity.Kind.RECOVERY_CODE_USED,
+                subject=user,
+                actor=user,
+                request_meta=request_meta,
+                left=left,
+            )
+            notify(
+                event="recovery_code_used", to_users=[user], request_meta=request_meta, left=left
+            )
+    return result
 
 
 def verify_new_authenticator_code(

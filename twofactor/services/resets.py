@@ -7,15 +7,22 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Activity, Authenticator, CodeThrottle, ResetRequest, TrustedBrowser
+from ..models import (
+    Activity,
+    Authenticator,
+    CodeThrottle,
+    RecoveryCodes,
+    ResetRequest,
+    TrustedBrowser,
+)
 from ..notifications import absolute_url, notify
 from ..selectors import managers_of
 from .activity import RequestMeta, record_activity
 
 
 def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
-    """Remove the member's authenticators and trusted browsers, end their sessions everywhere
-    and lift a lock of their code entry.
+    """Remove the member's authenticators, recovery codes and trusted browsers, end their
+    sessions everywhere and lift a lock of their code entry.
 
     One implementation for a Manager's own reset, My Team, the admin action and ``reset_2fa``.
     The new security stamp voids every session and trusted browser at once, whatever the session
@@ -26,6 +33,7 @@ def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
         member = get_user_model().objects.select_for_update().get(pk=member.pk)
         authenticators = Authenticator.objects.filter(user=member).delete()[0]
         browsers = TrustedBrowser.objects.filter(user=member).delete()[0]
+        RecoveryCodes.objects.filter(user=member).delete()  # a new setup makes new ones
         CodeThrottle.objects.filter(user=member).delete()  # the lock ends with the reset
         member.rotate_security_stamp()
         member.save(update_fields=["security_stamp"])

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods
 from accounts.redirects import safe_next, url_with_next
 
 from .. import flows, selectors
-from ..forms import CodeForm
+from ..forms import CodeForm, RecoveryCodeForm
 from ..middleware import allowed_before_code
 from ..services import resets
 from ..services.activity import RequestMeta
 from ..services.codes import CodeOutcome, CodeResult
 
 
-def add_code_error(form: CodeForm, result: CodeResult) -> None:
+def add_code_error(form: CodeForm | RecoveryCodeForm, result: CodeResult) -> None:
     """Turn a refused code into the message the person reads next to the field."""
     key = {
         CodeOutcome.REPLAYED: "replayed",
@@ -67,17 +67,46 @@ def owing_a_code(view):
 @require_http_methods(["GET", "POST"])
 @owing_a_code
 def code(request, user, next_url):
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    return _code_step(request, user, next_url, recovery_code=False)
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@owing_a_code
+def recovery_code(request, user, next_url):
+    """The code step with one of the person's recovery codes in place of the app's code."""
+    return _code_step(request, user, next_url, recovery_code=True)
+
+
+def has_recovery_codes_left(user) -> bool:
+    summary = selectors.recovery_codes_summary(user)
+    return summary is not None and summary[0] > 0
+
+
+def _code_step(request, user, next_url, *, recovery_code: bool):
+    form_class = RecoveryCodeForm if recovery_code else CodeForm
+    form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
         result, response = flows.sign_in_with_code(
-            request, user, form.cleaned_data["code"], next_url
+            request, user, form.cleaned_data["code"], next_url, recovery_code=recovery_code
         )
         if result.accepted:
             return response
-        if result.outcome is CodeOutcome.NO_AUTHENTICATOR:
+        if result.outcome is CodeOutcome.NO_AUTHENTICATOR and not recovery_code:
             return HttpResponseRedirect(url_with_next("accounts:sign_in", next_url))
-        add_code_error(form, result)
-    return render(request, "twofactor/code.html", {"form": form, "next": next_url})
+        add_code_error(form, result)  # without recovery codes, any is wrong
+    return render(
+        request,
+        "twofactor/code.html",
+        {
+            "form": form,
+            "next": next_url,
+            "recovery_code": recovery_code,
+            "offer_recovery_code": not recovery_code and has_recovery_codes_left(user),
+        },
+    )
 
 
 @csrf_protect

@@ -13,7 +13,7 @@ from django_otp import login as otp_login
 from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
-from .. import flows, selectors
+from .. import flows, recovery, selectors
 from ..forms import AuthenticatorNameForm
 from ..models import Authenticator, TrustedBrowser
 from ..services import authenticators, browsers
@@ -44,8 +44,25 @@ def manage(request):
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
             "may_remove_last": selectors.may_remove_last_authenticator(request.user),
+            "recovery_codes": _recovery_codes_row(selectors.recovery_codes_summary(request.user)),
         },
     )
+
+
+FEW_RECOVERY_CODES = 3
+
+
+def _recovery_codes_row(summary) -> dict | None:
+    """What Manage Access says of the recovery codes: how many are left of a set, since when."""
+    if summary is None:
+        return None
+    left, created_at = summary
+    return {
+        "left": left,
+        "total": recovery.COUNT,
+        "created": local_datetime(created_at),
+        "few": left <= FEW_RECOVERY_CODES,
+    }
 
 
 def _authenticator_rows(rows) -> list[dict]:
@@ -193,5 +210,6 @@ def remove_authenticator(request, authenticator_id: int):
             "authenticator": authenticator,
             "is_last": not remaining.exists(),
             "may_remove_last": selectors.may_remove_last_authenticator(request.user),
+            "recovery_codes": _recovery_codes_row(selectors.recovery_codes_summary(request.user)),
         },
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import passwords
 from accounts.redirects import safe_next
 
-from .. import flows, qr, totp
+from .. import flows, qr, selectors, totp
 from ..forms import AuthenticatorNameForm, CodeForm
 from ..middleware import allowed_during_setup
 from ..models import Authenticator
@@ -25,6 +25,7 @@ from ..services.activity import RequestMeta
 from ..services.codes import CodeOutcome
 from ..step_up import require_second_factor
 from .code import add_code_error
+from .recovery_codes import show_new_recovery_codes
 
 AUTHENTICATOR_APPS = [
     {
@@ -189,5 +190,9 @@ def setup_name(request, state):
         )
         request.session.pop(WIZARD_KEY, None)
         messages.success(request, _("Two-factor authentication is on."))
-        return HttpResponseRedirect(state.get("next") or reverse("accounts:preferences"))
+        next_url = state.get("next") or reverse("accounts:preferences")
+        if not selectors.has_other_authenticator(request.user, authenticator):
+            # The first setup (or the first after a reset): the codes, shown in this response.
+            return show_new_recovery_codes(request, continue_url=next_url)
+        return HttpResponseRedirect(next_url)
     return _render_step(request, 5, "name.html", {"form": form})

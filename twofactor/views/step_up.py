@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.redirects import safe_next
 
 from .. import step_up
-from ..forms import CodeForm
+from ..forms import CodeForm, RecoveryCodeForm
 from ..services.codes import CodeOutcome
-from .code import add_code_error
+from .code import add_code_error, has_recovery_codes_left
 
 
 @sensitive_post_parameters("code")
@@ -23,11 +23,39 @@ from .code import add_code_error
 @require_http_methods(["GET", "POST"])
 def confirm_code(request):
     """An app code from a signed-in, verified person; then back to ``next`` (this site only)."""
+    return _confirm(request, recovery_code=False)
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_recovery_code(request):
+    """As ``confirm_code``, with one of the person's recovery codes."""
+    return _confirm(request, recovery_code=True)
+
+
+def _confirm(request, *, recovery_code: bool):
     next_url = safe_next(request)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form_class = RecoveryCodeForm if recovery_code else CodeForm
+    form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        result = step_up.confirm_with_code(request, form.cleaned_data["code"])
-        if result.accepted or result.outcome is CodeOutcome.NO_AUTHENTICATOR:
+        result = step_up.confirm_with_code(
+            request, form.cleaned_data["code"], recovery_code=recovery_code
+        )
+        if result.accepted or (
+            result.outcome is CodeOutcome.NO_AUTHENTICATOR and not recovery_code
+        ):
             return HttpResponseRedirect(next_url)  # without an authenticator none is asked
         add_code_error(form, result)
-    return render(request, "twofactor/confirm_code.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "twofactor/confirm_code.html",
+        {
+            "form": form,
+            "next": next_url,
+            "recovery_code": recovery_code,
+            "offer_recovery_code": not recovery_code and has_recovery_codes_left(request.user),
+        },
+    )
