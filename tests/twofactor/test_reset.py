@@ -147,6 +147,12 @@ def test_lost_phone_explains_and_sends_a_request(pending, member, manager):
     assert SESSION_KEY not in pending.session  # asking grants no access
 
 
+def test_lost_phone_offers_the_recovery_codes_before_the_reset_request(pending):
+    page = pending.get(LOST).content.decode().replace("\n", " ")
+    codes = page.index('choose "Use a recovery code"')
+    assert codes < page.index("a Manager of your team can reset") < page.index('method="post"')
+
+
 def test_lost_phone_without_a_password_step_goes_to_sign_in(client, member):
     response = client.post(LOST)
     assert response.url.startswith(reverse("accounts:sign_in"))
