@@ -15,7 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, code_failures, code_for
-from twofactor.models import Activity, RefusedAttempts
+from twofactor.models import Activity, RecoveryCode, RefusedAttempts
+from twofactor.services.activity import RequestMeta
+from twofactor.services.recovery_codes import create_recovery_codes
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -35,14 +37,15 @@ def browsers_owing_a_code(user, count: int) -> list[Client]:
     return browsers
 
 
-def post_codes_at_once(browsers: list[Client], code: str) -> list:
-    """Every browser posts ``code`` at the same moment; returns the responses in order."""
+def post_codes_at_once(browsers: list[Client], code: str, *, page=CODE, field="code") -> list:
+    """Every browser posts ``code`` to ``page`` at the same moment; returns the responses in
+    order."""
     start = threading.Barrier(len(browsers))
 
     def post(browser):
         try:
             start.wait(timeout=30)
-            return browser.post(f"{CODE}?next={PREFERENCES}", {"code": code})
+            return browser.post(f"{page}?next={PREFERENCES}", {field: code})
         finally:
             connection.close()  # this thread's own connection
 
@@ -67,6 +70,28 @@ def test_same_code_posted_by_twenty_browsers_at_once_signs_in_exactly_one(
     assert [SESSION_KEY in browser.session for browser in browsers].count(True) == 1
     assert Activity.objects.filter(kind=Activity.Kind.CODE_ACCEPTED).count() == 1
     assert signed_in[0].get(PREFERENCES).status_code == 200
+
+
+def test_same_recovery_code_posted_by_twenty_browsers_at_once_signs_in_exactly_one(
+    member, add_authenticator, clock
+):
+    add_authenticator(member)
+    code = create_recovery_codes(user=member, request_meta=RequestMeta())[0]
+    browsers = browsers_owing_a_code(member, 20)
+
+    responses = post_codes_at_once(
+        browsers, code, page=reverse("twofactor:recovery_code"), field="code"
+    )
+
+    signed_in = [
+        browser
+        for browser, response in zip(browsers, responses, strict=True)
+        if response.status_code == 302 and response.url == PREFERENCES
+    ]
+    assert len(signed_in) == 1
+    assert [SESSION_KEY in browser.session for browser in browsers].count(True) == 1
+    assert Activity.objects.filter(kind=Activity.Kind.RECOVERY_CODE_USED).count() == 1
+    assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 1
 
 
 def test_thirty_wrong_codes_at_once_count_exactly_and_lock_at_ten(
