@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -30,11 +30,14 @@ from twofactor.models import (
     Activity,
     Authenticator,
     CodeThrottle,
+    RecoveryCodes,
     RefusedAttempts,
     ResetRequest,
     TrustedBrowser,
 )
-from twofactor.services import activity, browsers, resets
+from twofactor.services import activity, browsers, recovery_codes, resets
+from twofactor.services import codes as codes_service
+from twofactor.views.preferences import two_factor_section
 
 FEW, MANY = 5, 500
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -292,6 +295,36 @@ def test_own_pages_queries_do_not_grow(client, member, add_authenticator, clock,
     few = count(ok(client, url))
     add_history(member, MANY)
     assert count(ok(client, url)) == few
+
+
+def test_two_factor_section_of_my_preferences_is_one_query_in_every_recovery_codes_state(
+    client, member, add_authenticator, clock, django_assert_num_queries
+):
+    """The 2FA section reads the person's status, their recovery codes left and whether they
+    put off creating them in the one query of its summary: no set, plenty, few, none left and
+    the request put off all cost the same."""
+    device = add_authenticator(member)
+    sign_in_verified(client, member, device)
+    request = RequestFactory().get(reverse("accounts:preferences"))
+    request.user = member
+
+    def section_queries():
+        with django_assert_num_queries(1):
+            return two_factor_section(request).context["two_factor"]
+
+    preferences = count(ok(client, reverse("accounts:preferences")))
+    assert section_queries().asks_for_recovery_codes
+    codes = recovery_codes.create_recovery_codes(user=member, request_meta=META)
+    assert section_queries().recovery_codes_left == 10
+    for code in codes:
+        clock.shift(1)
+        codes_service.verify_recovery_code(user=member, code=code, request_meta=META)
+    assert section_queries().recovery_codes_left == 0
+    assert count(ok(client, reverse("accounts:preferences"))) == preferences
+    RecoveryCodes.objects.filter(user=member).delete()
+    recovery_codes.dismiss_recovery_codes_prompt(user=member)
+    assert not section_queries().asks_for_recovery_codes
+    assert count(ok(client, reverse("accounts:preferences"))) == preferences
 
 
 # My Team ---------------------------------------------------------------------------------------

@@ -217,6 +217,26 @@ class RecoveryCode(models.Model):
         return f"{self.recovery_codes.user} · {'used' if self.used_at else 'unused'}"
 
 
+class RecoveryCodesPromptDismissal(models.Model):
+    """The person answered "Not now" when My Preferences asked them to create recovery codes
+    (asked of people whose 2FA was on before there were recovery codes): it asks no more."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="recovery_codes_prompt_dismissal",
+    )
+    dismissed_at = models.DateTimeField(_("dismissed"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("recovery codes request put off")
+        verbose_name_plural = _("recovery codes requests put off")
+
+    def __str__(self):
+        return f"{self.user} · {self.dismissed_at:%Y-%m-%d}"
+
+
 class TrustedBrowser(models.Model):
     """A browser in which the user typed a correct code: it skips the code until it expires.
 

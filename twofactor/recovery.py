@@ -15,6 +15,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 10
 COUNT = 10
 BITS_PER_CODE = 50  # LENGTH symbols of log2(len(ALPHABET)) = 5 bits
+FEW_LEFT = 3  # this many codes left or fewer: the person is told to generate new ones
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})

@@ -4,11 +4,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import user_agents
-from .models import Authenticator, RecoveryCodes, ResetRequest, TrustedBrowser
+from . import recovery, user_agents
+from .models import (
+    Authenticator,
+    RecoveryCodes,
+    RecoveryCodesPromptDismissal,
+    ResetRequest,
+    TrustedBrowser,
+)
 from .status import TwoFactorStatus, with_two_factor_status
 from .tokens import trusted_browser_tokens
 
@@ -85,20 +91,55 @@ class TwoFactorSummary:
     authenticators: int
     since: datetime | None
     reset_requested_at: datetime | None  # the person's open reset request, if any
+    recovery_codes_left: int | None  # None: the person has no set of recovery codes
+    recovery_codes_prompt_dismissed: bool
 
     @property
     def enabled(self) -> bool:
         return self.authenticators > 0
 
+    @property
+    def few_recovery_codes_left(self) -> bool:
+        """2FA is on and the person's set is nearly (or wholly) used up."""
+        left = self.recovery_codes_left
+        return self.enabled and left is not None and left <= recovery.FEW_LEFT
+
+    @property
+    def asks_for_recovery_codes(self) -> bool:
+        """2FA is on but the person has never had recovery codes (their 2FA was on before
+        there were any), and has not answered "Not now"."""
+        return (
+            self.enabled
+            and self.recovery_codes_left is None
+            and not self.recovery_codes_prompt_dismissed
+        )
+
 
 def two_factor_summary(user) -> TwoFactorSummary:
-    """What My Preferences says of the person's 2FA: the status of My Team, for one person."""
+    """What My Preferences says of the person's 2FA: the status of My Team, for one person,
+    with their recovery codes left and whether they put off creating them (one query)."""
     open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
+    codes_left = (
+        RecoveryCodes.objects.filter(user=OuterRef("pk"))
+        .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
+        .values("left")
+    )
     row = (
         with_two_factor_status(get_user_model().objects.filter(pk=user.pk))
-        .annotate(reset_requested_at=Subquery(open_request.values("created_at")[:1]))
+        .annotate(
+            reset_requested_at=Subquery(open_request.values("created_at")[:1]),
+            recovery_codes_left=Subquery(codes_left[:1]),
+            recovery_codes_prompt_dismissed=Exists(
+                RecoveryCodesPromptDismissal.objects.filter(user=OuterRef("pk"))
+            ),
+        )
         .values(
-            "two_factor_status", "authenticator_count", "two_factor_since", "reset_requested_at"
+            "two_factor_status",
+            "authenticator_count",
+            "two_factor_since",
+            "reset_requested_at",
+            "recovery_codes_left",
+            "recovery_codes_prompt_dismissed",
         )
         .get()
     )
@@ -107,6 +148,8 @@ def two_factor_summary(user) -> TwoFactorSummary:
         authenticators=row["authenticator_count"],
         since=row["two_factor_since"],
         reset_requested_at=row["reset_requested_at"],
+        recovery_codes_left=row["recovery_codes_left"],
+        recovery_codes_prompt_dismissed=row["recovery_codes_prompt_dismissed"],
     )
 
 

@@ -22,6 +22,11 @@ urlpatterns = [
         name="generate_recovery_codes",
     ),
     path(
+        "recovery-codes/not-now/",
+        recovery_codes.dismiss_recovery_codes_prompt,
+        name="dismiss_recovery_codes_prompt",
+    ),
+    path(
         "manage/browsers/<int:browser_id>/revoke/",
         manage_access.revoke_browser,
         name="revoke_browser",

@@ -1,11 +1,11 @@
 """Recovery codes: a new set, the first or one replacing the old (a code is checked by the
-code-step service, ``codes.verify_recovery_code``)."""
+code-step service, ``codes.verify_recovery_code``), and "Not now" to the request to create them."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from .. import recovery
-from ..models import Activity, RecoveryCode, RecoveryCodes
+from ..models import Activity, RecoveryCode, RecoveryCodes, RecoveryCodesPromptDismissal
 from .activity import RequestMeta, record_activity
 from .codes import locked_throttle_of
 
@@ -45,3 +45,9 @@ def create_recovery_codes(*, user, request_meta: RequestMeta) -> list[str]:
             codes=len(plain),
         )
     return [recovery.format_code(code) for code in plain]
+
+
+def dismiss_recovery_codes_prompt(*, user) -> None:
+    """The person answered "Not now" to My Preferences' request to create recovery codes: it is
+    not made again (Manage Access still offers them). Answering twice keeps the first time."""
+    RecoveryCodesPromptDismissal.objects.get_or_create(user=user)

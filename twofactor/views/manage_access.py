@@ -49,9 +49,6 @@ def manage(request):
     )
 
 
-FEW_RECOVERY_CODES = 3
-
-
 def _recovery_codes_row(summary) -> dict | None:
     """What Manage Access says of the recovery codes: how many are left of a set, since when."""
     if summary is None:
@@ -61,7 +58,7 @@ def _recovery_codes_row(summary) -> dict | None:
         "left": left,
         "total": recovery.COUNT,
         "created": local_datetime(created_at),
-        "few": left <= FEW_RECOVERY_CODES,
+        "few": left <= recovery.FEW_LEFT,
     }
 
 
