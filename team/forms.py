@@ -6,12 +6,24 @@ from twofactor.models import Activity, RefusedAttempts
 from twofactor.status import TwoFactorStatus
 
 
+def _codes_left(choice: str) -> bool:
+    return choice == "left"
+
+
 class TeammateFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by name or email"), max_length=100, required=False)
     status = forms.ChoiceField(
         label=_("2FA status"),
         required=False,
         choices=[("", _("Any"))] + list(TwoFactorStatus.choices),
+    )
+    # Cleaned to whether the people listed have codes left: True, False, or None for anyone.
+    recovery_codes = forms.TypedChoiceField(
+        label=_("Recovery codes"),
+        required=False,
+        choices=[("", _("Any")), ("left", _("Codes left")), ("none", _("No recovery codes"))],
+        coerce=_codes_left,
+        empty_value=None,
     )
 
 

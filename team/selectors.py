@@ -4,31 +4,43 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from twofactor import activity_log
+from twofactor import selectors as twofactor_selectors
 from twofactor.models import Activity, RefusedAttempts, ResetRequest
 from twofactor.status import with_two_factor_status, with_two_factor_status_of
 
 PAGE_SIZE = 50
 
 
-def teammates(team, *, search: str = "", status: str = "") -> QuerySet:
-    """The members of ``team`` with their 2FA status, filtered and ordered by name."""
+def teammates(
+    team, *, search: str = "", status: str = "", codes_left: bool | None = None
+) -> QuerySet:
+    """The members of ``team`` with their 2FA status and whether they have recovery codes
+    left, filtered (``codes_left``: True, those with codes left; False, those without) and
+    ordered by name."""
     # Ordered as user_team_name_idx: a page is read in order, and the status subqueries run for
     # the rows of the page only.
-    return with_two_factor_status(_matching(team, search, status)).order_by("full_name", "email")
+    people = _matching(team, search, status, codes_left)
+    return twofactor_selectors.with_recovery_codes_left(with_two_factor_status(people)).order_by(
+        "full_name", "email"
+    )
 
 
-def count_teammates(team, *, search: str = "", status: str = "") -> int:
+def count_teammates(
+    team, *, search: str = "", status: str = "", codes_left: bool | None = None
+) -> int:
     """How many members ``teammates`` lists, counted without its status columns (which cost
     Django twice the count itself to build and compile, for the same number)."""
-    return _matching(team, search, status).count()
+    return _matching(team, search, status, codes_left).count()
 
 
-def _matching(team, search: str, status: str) -> QuerySet:
+def _matching(team, search: str, status: str, codes_left: bool | None) -> QuerySet:
     people = User.objects.filter(team=team)
     if search:
         people = people.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
     if status:
         people = with_two_factor_status_of(people, status)
+    if codes_left is not None:
+        people = twofactor_selectors.filter_by_recovery_codes(people, left=codes_left)
     return people
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import manager_required, require_recent_authentication
 from accounts.models import User
 from accounts.rows import RowLinks, local_date, local_datetime
-from twofactor import activity_log
+from twofactor import activity_log, recovery
 from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
@@ -41,9 +41,9 @@ def team_manager(view):
     return wrapped
 
 
-def _teammate(request, member_id: int) -> User:
-    """A person of the Manager's own team; anyone else is a 404."""
-    return get_object_or_404(User, pk=member_id, team_id=request.user.team_id)
+def _teammate(request, member_id: int, people=User.objects) -> User:
+    """A person of the Manager's own team (read from ``people``); anyone else is a 404."""
+    return get_object_or_404(people, pk=member_id, team_id=request.user.team_id)
 
 
 def _page(request, rows, *, count: int | None = None):
@@ -92,13 +92,16 @@ def members(request):
     team = request.user.team
     form = TeammateFilterForm(request.GET or None)
     search = status = ""
+    codes_left = None
     if form.is_valid():
         search = form.cleaned_data["q"].strip()
         status = form.cleaned_data["status"]
+        codes_left = form.cleaned_data["recovery_codes"]
+    filters = {"search": search, "status": status, "codes_left": codes_left}
     page = _page(
         request,
-        selectors.teammates(team, search=search, status=status),
-        count=selectors.count_teammates(team, search=search, status=status),
+        selectors.teammates(team, **filters),
+        count=selectors.count_teammates(team, **filters),
     )
     rows = _teammate_rows(page.object_list)
     show_all = request.GET.get("requests") == "all"
@@ -131,6 +134,7 @@ def _teammate_rows(people) -> list[dict]:
     roles = {value: str(label) for value, label in User.Role.choices}
     statuses = {value: str(label) for value, label in TwoFactorStatus.choices}
     on_since, never = _("On since %(since)s"), _("Never")
+    codes_left, no_codes = _("Yes"), _("No recovery codes")
     reset_label = _("Reset 2FA of %(name)s")
     rows = []
     for person in people:
@@ -148,6 +152,8 @@ def _teammate_rows(people) -> list[dict]:
                 "status_class": person.two_factor_status,
                 "status": status,
                 "authenticators": person.authenticator_count,
+                "has_recovery_codes": person.has_recovery_codes,
+                "recovery_codes": codes_left if person.has_recovery_codes else no_codes,
                 "last_sign_in": (local_datetime(person.last_login) if person.last_login else never),
                 "detail_url": detail_url(person.pk),
                 "reset_url": reset_url(person.pk),
@@ -235,12 +241,16 @@ def _query_without_page(request) -> str:
 
 @team_manager
 def member_detail(request, member_id: int):
-    person = _teammate(request, member_id)
+    # The count of codes left comes with the person, in the same query.
+    person = _teammate(
+        request, member_id, twofactor_selectors.with_recovery_codes_count(User.objects.all())
+    )
     return render(
         request,
         "team/member_detail.html",
         {
             "person": person,
+            "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
             "authenticators": twofactor_selectors.authenticators_of(person),
             "browsers": twofactor_selectors.trusted_browsers_of(person),
             "activity": _activity_rows(
@@ -251,6 +261,17 @@ def member_detail(request, member_id: int):
             ).first(),
         },
     )
+
+
+def _recovery_codes_left(left: int) -> str:
+    """How many recovery codes a person has left, in words (never which)."""
+    if not left:
+        return _("No recovery codes")
+    return ngettext(
+        "%(left)d of %(total)d recovery codes left",
+        "%(left)d of %(total)d recovery codes left",
+        left,
+    ) % {"left": left, "total": recovery.COUNT}
 
 
 @team_manager

@@ -30,6 +30,7 @@ from twofactor.models import (
     Activity,
     Authenticator,
     CodeThrottle,
+    RecoveryCode,
     RecoveryCodes,
     RefusedAttempts,
     ResetRequest,
@@ -116,9 +117,26 @@ def add_history(user, number):
     add_refusals(user, number)
 
 
+def add_recovery_codes(people, *, used):
+    """A set of ten recovery codes for each of ``people``, ``used`` of each set used."""
+    sets = RecoveryCodes.objects.bulk_create(
+        RecoveryCodes(user=person, name=RecoveryCodes.NAME, confirmed=True) for person in people
+    )
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(
+            recovery_codes=codes,
+            digest=f"{codes.pk:032}{n:032}",
+            used_at=timezone.now() if n < used else None,
+        )
+        for codes in sets
+        for n in range(10)
+    )
+
+
 def add_teammates(team, number, tag):
     """``number`` people in ``team`` in every 2FA state (on, locked, reset requested, off),
-    each with an authenticator, a trusted browser and activity where that state has them."""
+    each with an authenticator, a trusted browser and activity where that state has them, and
+    recovery codes: some with codes left, some with every code used, some with none."""
     people = User.objects.bulk_create(
         User(email=f"{tag}{n:04}@acme.test", full_name=f"Person {tag}{n:04}", team=team)
         for n in range(number)
@@ -140,6 +158,8 @@ def add_teammates(team, number, tag):
     ResetRequest.objects.bulk_create(
         ResetRequest(user=person, team=team) for person in people[number // 2 :: 3]
     )
+    add_recovery_codes(people[: number // 2], used=3)
+    add_recovery_codes(people[number // 2 : number * 3 // 4], used=10)
     for person in people:
         add_sign_ins(person, 1)
     add_browsers(people[0], number)
@@ -348,6 +368,11 @@ TEAM_PAGES = [
     reverse("team:members") + "?status=requested",
     reverse("team:members") + "?q=person&status=requested",
     reverse("team:members") + "?requests=all",
+    reverse("team:members") + "?recovery_codes=none",
+    reverse("team:members") + "?recovery_codes=left",
+    reverse("team:members") + "?recovery_codes=none&page=2",
+    reverse("team:members") + "?status=on&recovery_codes=left",
+    reverse("team:members") + "?q=person&status=requested&recovery_codes=none",
     reverse("team:activity"),
     reverse("team:activity") + "?kind=signed_in",
     reverse("team:activity") + "?person=alice@acme.test",
@@ -369,8 +394,29 @@ def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
     assert count(ok(manager_client, url)) == few
 
 
+def test_my_team_reads_recovery_codes_within_its_list_and_count_queries(manager_client, acme):
+    """Whether each teammate has codes left comes with the page's rows, and the filter on it
+    goes into the rows' and the count's own queries: neither adds a statement."""
+    add_teammates(acme, FEW, "f")
+    ok(manager_client, reverse("team:members"))()  # the session's first request writes it
+
+    def recovery_code_queries(url):
+        with CaptureQueriesContext(connection) as queries:
+            ok(manager_client, url)()
+        return len(queries), [q["sql"] for q in queries if "twofactor_recoverycode" in q["sql"]]
+
+    plain, plain_reads = recovery_code_queries(reverse("team:members"))
+    filtered, filtered_reads = recovery_code_queries(
+        reverse("team:members") + "?recovery_codes=none"
+    )
+    assert filtered == plain
+    assert len(plain_reads) == 1 and "EXISTS" in plain_reads[0]
+    assert len(filtered_reads) == 2  # the rows and their count
+
+
 def test_my_team_detail_queries_do_not_grow(manager_client, member, add_authenticator):
     add_authenticator(member)
+    add_recovery_codes([member], used=3)
     resets.request_reset(user=member, request_meta=META)
     url = reverse("team:member_detail", args=[member.pk])
     add_history(member, FEW)

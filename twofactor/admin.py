@@ -5,6 +5,8 @@ Authenticators come only from the setup wizard, and every 2FA change goes throug
 records the activity and emails the person (for administrators: the "Reset two-factor
 authentication" action on users). So here administrators look; they do not add, edit or delete.
 A key, encrypted or not, and a trusted browser's token hash are never loaded nor shown.
+Recovery codes have no admin pages at all: a person's page and the users' list say how many
+are left, and their digests are never loaded.
 """
 
 from django.contrib import admin, messages
@@ -21,6 +23,7 @@ from accounts.forms import PasswordConfirmForm
 
 from . import activity_log, user_agents
 from .models import Activity, Authenticator, RefusedAttempts, ResetRequest, TrustedBrowser
+from .selectors import with_recovery_codes_count
 from .services.activity import RequestMeta
 from .services.resets import reset_two_factor
 from .status import TwoFactorStatus, with_two_factor_status, with_two_factor_status_of
@@ -229,19 +232,28 @@ class UserAdmin(AccountsUserAdmin):
     list_display[list_display.index("role") + 1 : list_display.index("role") + 1] = [
         "two_factor",
         "authenticators",
+        "recovery_codes",
     ]
     list_filter = ["team", "role", TwoFactorStatusFilter, "is_active", "is_staff"]
-    readonly_fields = ["two_factor", "authenticators", *AccountsUserAdmin.readonly_fields]
+    readonly_fields = [
+        "two_factor",
+        "authenticators",
+        "recovery_codes",
+        *AccountsUserAdmin.readonly_fields,
+    ]
     fieldsets = [
         *AccountsUserAdmin.fieldsets[:2],
-        (_("Two-factor authentication"), {"fields": ["two_factor", "authenticators"]}),
+        (
+            _("Two-factor authentication"),
+            {"fields": ["two_factor", "authenticators", "recovery_codes"]},
+        ),
         *AccountsUserAdmin.fieldsets[2:],
     ]
     actions = ["reset_two_factor"]
     inlines = [AuthenticatorInline, TrustedBrowserInline]
 
     def get_queryset(self, request):
-        return with_two_factor_status(super().get_queryset(request))
+        return with_recovery_codes_count(with_two_factor_status(super().get_queryset(request)))
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj else []
@@ -253,6 +265,10 @@ class UserAdmin(AccountsUserAdmin):
     @admin.display(description=_("authenticators"), ordering="authenticator_count")
     def authenticators(self, user):
         return user.authenticator_count
+
+    @admin.display(description=_("recovery codes left"), ordering="recovery_codes_left")
+    def recovery_codes(self, user):
+        return user.recovery_codes_left
 
     @admin.action(description=_("Reset two-factor authentication"), permissions=["change"])
     def reset_two_factor(self, request, queryset):

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import recovery, user_agents
 from .models import (
     Authenticator,
+    RecoveryCode,
     RecoveryCodes,
     RecoveryCodesPromptDismissal,
     ResetRequest,
@@ -42,6 +44,38 @@ def recovery_codes_summary(user) -> tuple[int, datetime] | None:
         .first()
     )
     return None if row is None else (row["left"], row["created_at"])
+
+
+def _unused_recovery_codes_of_each():
+    """The unused recovery codes of the person of each row of an outer query on users: one
+    probe of the set's user index, then of its codes (a set has ten)."""
+    return RecoveryCode.objects.filter(recovery_codes__user=OuterRef("pk"), used_at__isnull=True)
+
+
+def with_recovery_codes_left(users):
+    """Annotate ``has_recovery_codes``: whether the person has a code left (a subquery, so
+    one query for any number of rows)."""
+    return users.annotate(has_recovery_codes=Exists(_unused_recovery_codes_of_each()))
+
+
+def filter_by_recovery_codes(users, *, left: bool):
+    """``users`` who have a recovery code left (``left``), or who have none."""
+    unused = Exists(_unused_recovery_codes_of_each())
+    return users.filter(unused if left else ~unused)
+
+
+def with_recovery_codes_count(users):
+    """Annotate ``recovery_codes_left``: how many codes the person has left, 0 without a set."""
+    count = (
+        _unused_recovery_codes_of_each()
+        .order_by()
+        .values("recovery_codes")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return users.annotate(
+        recovery_codes_left=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+    )
 
 
 def authenticators_of(user) -> list[Authenticator]:

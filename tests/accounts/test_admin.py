@@ -15,9 +15,10 @@ from django.utils import timezone
 from accounts.models import Team, User
 from tests.conftest import PASSWORD, lock_code_entry, recent, sign_in_verified
 from twofactor import app_settings
-from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
+from twofactor.models import Activity, Authenticator, RecoveryCode, ResetRequest, TrustedBrowser
 from twofactor.services.activity import RequestMeta
 from twofactor.services.browsers import trust_browser
+from twofactor.services.recovery_codes import create_recovery_codes
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -51,7 +52,8 @@ def lock(device):
 
 @pytest.fixture
 def populate(make_user, add_authenticator, acme):
-    """Add ``number`` people to Acme in every 2FA state: on, locked, reset requested, off."""
+    """Add ``number`` people to Acme in every 2FA state: on, locked, reset requested, off;
+    every other one with recovery codes, some of them used."""
     made = []
 
     def add(number):
@@ -65,6 +67,10 @@ def populate(make_user, add_authenticator, acme):
                     lock(device)
             if index % 4 == 2:
                 ResetRequest.objects.create(user=person, team=acme)
+            if index % 2 == 0:
+                create_recovery_codes(user=person, request_meta=RequestMeta())
+                first = RecoveryCode.objects.filter(recovery_codes__user=person).first()
+                RecoveryCode.objects.filter(pk=first.pk).update(used_at=timezone.now())
             made.append(person)
 
     return add

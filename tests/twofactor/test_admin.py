@@ -1,5 +1,6 @@
 """Django admin for authenticators, trusted browsers, reset requests and the activity log: all
-read-only (the activity log even for superusers), and no page ever shows a key or a token hash."""
+read-only (the activity log even for superusers), and no page ever shows a key, a token hash, a
+recovery code or its digest."""
 
 import re
 from datetime import timedelta
@@ -15,10 +16,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests.conftest import lock_code_entry, sign_in_verified
-from twofactor import totp
-from twofactor.models import Activity, Authenticator, RefusedAttempts, ResetRequest, TrustedBrowser
+from twofactor import recovery, totp
+from twofactor.models import (
+    Activity,
+    Authenticator,
+    RecoveryCode,
+    RecoveryCodes,
+    RefusedAttempts,
+    ResetRequest,
+    TrustedBrowser,
+)
 from twofactor.services.activity import RequestMeta, record_activity
 from twofactor.services.browsers import trust_browser
+from twofactor.services.recovery_codes import create_recovery_codes
 from twofactor.services.refusals import count_refused_attempt
 
 CHROME = (
@@ -34,9 +44,14 @@ def admin_url(model, view, *args):
 
 @pytest.fixture
 def alice(member, acme, add_authenticator, administrator):
-    """Alice with an authenticator, a trusted Chrome, a closed and an open reset request, and
-    the activity records of all that."""
+    """Alice with an authenticator, a trusted Chrome, recovery codes (one used), a closed and an
+    open reset request, and the activity records of all that."""
     device = add_authenticator(member, name="Alice phone")
+    codes = [
+        recovery.normalize(code)
+        for code in create_recovery_codes(user=member, request_meta=RequestMeta())
+    ]
+    RecoveryCode.objects.filter(digest=recovery.digest(codes[0])).update(used_at=timezone.now())
     cookie = trust_browser(user=member, request_meta=RequestMeta("203.0.113.9", CHROME))
     ResetRequest.objects.create(
         user=member,
@@ -64,6 +79,9 @@ def alice(member, acme, add_authenticator, administrator):
             device.encrypted_key,
             browser.token_hash,
             cookie.partition(".")[2],
+            *codes,
+            *(recovery.format_code(code) for code in codes),
+            *(recovery.digest(code) for code in codes),
         ],
     )
 
@@ -335,3 +353,46 @@ def test_changelist_makes_as_many_queries_for_200_rows_as_for_5(admin_client, po
         assert admin_client.get(url).status_code == 200
 
     assert len(many) == len(few)
+
+
+# Recovery codes ----------------------------------------------------------------------------------
+
+
+def test_recovery_codes_have_no_admin_pages(admin_client, alice):
+    """Codes are made and replaced only by the person, through the service that records it; the
+    admin shows how many are left on the person, and has no page of sets or codes to edit."""
+    assert RecoveryCodes not in site._registry and RecoveryCode not in site._registry
+    for name in ("recoverycodes", "recoverycode"):
+        assert f"twofactor/{name}/" not in admin_client.get(reverse("admin:index")).text
+        assert admin_client.get(f"/admin/twofactor/{name}/").status_code == 404
+
+
+def test_user_changelist_shows_how_many_recovery_codes_each_person_has_left(
+    admin_client, alice, manager, outsider
+):
+    create_recovery_codes(user=outsider, request_meta=RequestMeta())
+    RecoveryCode.objects.filter(recovery_codes__user=outsider).update(used_at=timezone.now())
+
+    response = admin_client.get(reverse("admin:accounts_user_changelist"))
+
+    left = dict(zip(cells(response, "email"), cells(response, "recovery_codes"), strict=True))
+    assert left["alice@acme.test"] == "9"
+    assert left["marta@acme.test"] == "0"  # never had a set
+    assert left["charlie@globex.test"] == "0"  # every code used
+
+
+def test_user_changelist_orders_by_recovery_codes_left(admin_client, alice, manager):
+    users = reverse("admin:accounts_user_changelist")
+    column = admin_client.get(users).context["cl"].list_display.index("recovery_codes")
+    response = admin_client.get(users, {"o": f"-{column}"})
+
+    assert response.status_code == 200
+    assert cells(response, "email")[0] == "alice@acme.test"
+
+
+def test_user_change_page_shows_the_recovery_codes_left_read_only(admin_client, alice):
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[alice.person.pk]))
+
+    page = response.text
+    assert re.search(r"Recovery codes left:</label>\s*<div class=\"readonly\">9</div>", page)
+    assert 'name="recovery_codes' not in page
