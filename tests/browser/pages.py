@@ -277,5 +277,24 @@ def set_up_with_manual_key(page: Page, *, screenshots: bool = False) -> bytes:
     expect(page.get_by_text("Step 5 of 5")).to_be_visible()
     heading(page, "Name this device")
     page.get_by_label("Device name").fill("My personal phone")
-    submit(page, "Done")
+    submit(page, "Done")  # the first setup: "Recovery codes" comes next
     return key_from_text(key_text)
+
+
+def recovery_codes_shown(page: Page) -> list[str]:
+    """The codes on the open "Recovery codes" page, as it shows them."""
+    heading(page, "Recovery codes")
+    return page.locator("#recovery-codes code").all_inner_texts()
+
+
+def save_recovery_codes(page: Page) -> list[str]:
+    """The "Recovery codes" page is open: read the codes and press "I have saved them"."""
+    codes = recovery_codes_shown(page)
+    follow(page, "I have saved them")
+    return codes
+
+
+def enter_recovery_code(page: Page, code: str, *, screenshot: str | None = None) -> None:
+    """The recovery code page is open: type the code and press "Authenticate"."""
+    page.get_by_label("Recovery code").fill(code)
+    submit(page, "Authenticate", screenshot=screenshot)

@@ -95,6 +95,10 @@ def test_the_wizard_and_sign_in_complete_with_the_keyboard_alone(open_browser, m
     type_into(page, page.get_by_label("Device name"), "My personal phone")
     press_enter_and_check(page)
 
+    heading(page, "Recovery codes")  # the first setup's codes
+    tab_to(page, page.get_by_role("link", name="I have saved them"))
+    press_enter_and_check(page)
+
     heading(page, "Manage Access")
     assert urlsplit(page.url).path == "/2fa/manage/"
 

@@ -16,6 +16,7 @@ from .pages import (
     enter_code,
     heading,
     key_from_text,
+    save_recovery_codes,
     set_up_with_manual_key,
     sign_in,
     submit,
@@ -38,10 +39,11 @@ def test_new_member_sets_up_with_the_manual_key_and_lands_where_they_wanted(open
     heading(page, "Confirm your password")
 
     key = set_up_with_manual_key(page, screenshots=True)
+    expect(page.locator(".messages")).to_contain_text("Two-factor authentication is on.")
+    save_recovery_codes(page)
 
     assert urlsplit(page.url).path == "/2fa/manage/"
     heading(page, "Manage Access")
-    expect(page.get_by_role("status")).to_contain_text("Two-factor authentication is on.")
     expect(page.get_by_role("cell", name="My personal phone", exact=True)).to_be_visible()
     device = Authenticator.objects.get(user=member, confirmed=True)
     assert device.key == key
@@ -75,6 +77,7 @@ def test_new_member_sets_up_by_scanning_the_qr_code(open_browser, member):
     heading(page, "Name this device")
     page.get_by_label("Device name").fill("Work phone")
     submit(page, "Done")
+    save_recovery_codes(page)
     heading(page, "My Preferences")
     expect(page.get_by_text(re.compile(r"^On since"))).to_be_visible()
     assert Authenticator.objects.get(user=member, confirmed=True).name == "Work phone"

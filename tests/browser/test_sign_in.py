@@ -13,6 +13,7 @@ from .pages import (
     code_now,
     enter_code,
     heading,
+    save_recovery_codes,
     set_up_with_manual_key,
     sign_in,
     sign_out,
@@ -37,6 +38,7 @@ def test_the_browser_that_set_up_2fa_signs_in_again_with_the_password_only(open_
     visit(page, "/")
     sign_in(page, member.email)
     set_up_with_manual_key(page)
+    save_recovery_codes(page)
     heading(page, "My Preferences")
     sign_out(page)
 
