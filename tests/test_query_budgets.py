@@ -10,6 +10,7 @@ tests/twofactor.
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -289,6 +290,60 @@ def wizard_counts(client, user, clock) -> list[int]:
     counts.append(count(verify))
     counts.append(count(ok(client, reverse("twofactor:setup_name"))))
     return counts
+
+
+def recovery_code_step(user):
+    """Pass the password, then count the recovery-code step alone with one of a fresh set."""
+
+    def request():
+        browser = Client()
+        response = browser.post(
+            reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        code = recovery_codes.create_recovery_codes(user=user, request_meta=META)[0]
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.post(reverse("twofactor:recovery_code"), {"code": code})
+        assert response.status_code == 302, response.content
+        assert SESSION_KEY in browser.session
+        return len(queries)
+
+    return request
+
+
+def test_recovery_code_step_queries_do_not_grow(member, add_authenticator, clock):
+    add_authenticator(member)
+    add_history(member, FEW)
+    few = recovery_code_step(member)()
+    add_history(member, MANY)
+    assert recovery_code_step(member)() == few
+
+
+def test_recovery_code_page_queries_do_not_grow(client, member, add_authenticator, clock):
+    add_authenticator(member)
+    recovery_codes.create_recovery_codes(user=member, request_meta=META)
+    client.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
+    add_history(member, FEW)
+    few = count(ok(client, reverse("twofactor:recovery_code")))
+    add_history(member, MANY)
+    assert count(ok(client, reverse("twofactor:recovery_code"))) == few
+
+
+def test_generate_new_codes_queries_do_not_grow(client, member, add_authenticator, clock):
+    """The page that shows a new set: its cost does not follow the person's history."""
+    sign_in_verified(client, member, add_authenticator(member))
+    recent(client)
+    stepped_up(client)
+    recovery_codes.create_recovery_codes(user=member, request_meta=META)
+
+    def generate():
+        response = client.post(reverse("twofactor:generate_recovery_codes"))
+        assert response.status_code == 200 and response.context["codes"]
+
+    add_history(member, FEW)
+    few = count(generate)
+    add_history(member, MANY)
+    assert count(generate) == few
 
 
 def test_wizard_steps_queries_do_not_grow(member, add_authenticator, clock):
