@@ -95,3 +95,16 @@ def test_generate_new_codes_shows_new_ones_and_the_old_stop_working(
     clock.shift(60)
     assert verify_recovery_code(user=member, code=new[0], request_meta=RequestMeta()).accepted
     assert client.get(GENERATE).url == MANAGE
+
+
+def test_posting_done_again_shows_no_codes_and_makes_none(client, member, clock):
+    """A reload of the page (the browser posts "Done" again) neither shows the codes nor makes
+    a new set behind the person's back."""
+    sign_in(client, member.email)
+    codes = finish_setup(client).context["codes"]
+    again = client.post(NAME, {"name": "My phone"}, follow=True)
+    page = again.content.decode()
+    assert not any(code in page for code in codes)
+    assert Activity.objects.filter(kind=Activity.Kind.RECOVERY_CODES_CREATED).count() == 1
+    assert RecoveryCode.objects.filter(recovery_codes__user=member).count() == 10
+    assert verify_recovery_code(user=member, code=codes[0], request_meta=RequestMeta()).accepted
