@@ -53,6 +53,19 @@ def post_codes_at_once(browsers: list[Client], code: str, *, page=CODE, field="c
         return list(pool.map(post, browsers))
 
 
+def exactly_one_signed_in(browsers: list[Client], responses: list) -> Client:
+    """The one browser that was signed in (and went on to the page asked for); fails if not
+    exactly one was."""
+    signed_in = [
+        browser
+        for browser, response in zip(browsers, responses, strict=True)
+        if response.status_code == 302 and response.url == PREFERENCES
+    ]
+    assert len(signed_in) == 1
+    assert [SESSION_KEY in browser.session for browser in browsers].count(True) == 1
+    return signed_in[0]
+
+
 def test_same_code_posted_by_twenty_browsers_at_once_signs_in_exactly_one(
     member, add_authenticator, clock
 ):
@@ -61,15 +74,9 @@ def test_same_code_posted_by_twenty_browsers_at_once_signs_in_exactly_one(
 
     responses = post_codes_at_once(browsers, code_for(device))
 
-    signed_in = [
-        browser
-        for browser, response in zip(browsers, responses, strict=True)
-        if response.status_code == 302 and response.url == PREFERENCES
-    ]
-    assert len(signed_in) == 1
-    assert [SESSION_KEY in browser.session for browser in browsers].count(True) == 1
+    signed_in = exactly_one_signed_in(browsers, responses)
     assert Activity.objects.filter(kind=Activity.Kind.CODE_ACCEPTED).count() == 1
-    assert signed_in[0].get(PREFERENCES).status_code == 200
+    assert signed_in.get(PREFERENCES).status_code == 200
 
 
 def test_same_recovery_code_posted_by_twenty_browsers_at_once_signs_in_exactly_one(
@@ -83,13 +90,8 @@ def test_same_recovery_code_posted_by_twenty_browsers_at_once_signs_in_exactly_o
         browsers, code, page=reverse("twofactor:recovery_code"), field="code"
     )
 
-    signed_in = [
-        browser
-        for browser, response in zip(browsers, responses, strict=True)
-        if response.status_code == 302 and response.url == PREFERENCES
-    ]
-    assert len(signed_in) == 1
-    assert [SESSION_KEY in browser.session for browser in browsers].count(True) == 1
+    signed_in = exactly_one_signed_in(browsers, responses)
+    assert signed_in.get(PREFERENCES).status_code == 200
     assert Activity.objects.filter(kind=Activity.Kind.RECOVERY_CODE_USED).count() == 1
     assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 1
 
