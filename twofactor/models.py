@@ -171,17 +171,16 @@ class RecoveryCodes(TimestampMixin, Device):
     def match_code(self, code: str, *, at: float) -> tuple[CodeMatch, int | None]:
         """Whether ``code`` is one of this set's, and which (its row's id as the step).
 
-        Every digest is compared, in constant time, whatever matches first; ``at`` is unused
+        The code's digest is made once and compared with every stored one; ``at`` is unused
         (recovery codes do not depend on the time) and kept for the shape of the check."""
         canonical = recovery.normalize(code)
         if canonical is None:
             return CodeMatch.NONE, None
-        found = None
-        for row in self.codes.all():
-            if recovery.matches(canonical, row.digest):
-                found = row
-        if found is None:
+        rows = list(self.codes.all())
+        position = recovery.find(canonical, [row.digest for row in rows])
+        if position is None:
             return CodeMatch.NONE, None
+        found = rows[position]
         return (CodeMatch.NEW if found.used_at is None else CodeMatch.USED), found.pk
 
     def accept(self, t: int) -> None:

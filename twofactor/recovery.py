@@ -56,6 +56,12 @@ def digest(canonical: str) -> str:
     return salted_hmac(_DIGEST_SALT, canonical, algorithm="sha256").hexdigest()
 
 
-def matches(canonical: str, stored_digest: str) -> bool:
-    """Whether ``canonical`` is the code whose digest is ``stored_digest`` (constant time)."""
-    return constant_time_compare(digest(canonical), stored_digest)
+def find(canonical: str, stored_digests: list[str]) -> int | None:
+    """The position of ``canonical``'s digest among ``stored_digests``, or None. The digest is
+    made once and compared with every stored one in constant time, whatever matches first."""
+    wanted = digest(canonical)
+    found = None
+    for position, stored in enumerate(stored_digests):
+        if constant_time_compare(wanted, stored):
+            found = position
+    return found

@@ -68,7 +68,8 @@ def test_digest_is_keyed_by_the_secret_key():
     assert "7KQ4MX9R2T" not in first and "7kq4m" not in first
 
 
-def test_matches_only_its_own_code():
-    stored = recovery.digest("7KQ4MX9R2T")
-    assert recovery.matches("7KQ4MX9R2T", stored)
-    assert not recovery.matches("7KQ4MX9R2V", stored)
+def test_a_code_is_found_only_by_its_own_digest():
+    stored = [recovery.digest("AAAAAAAAAA"), recovery.digest("7KQ4MX9R2T")]
+    assert recovery.find("7KQ4MX9R2T", stored) == 1
+    assert recovery.find("7KQ4MX9R2V", stored) is None
+    assert recovery.find("7KQ4MX9R2T", []) is None
