@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_otp",
+    "django_otp_webauthn",  # its user handles; the credentials are twofactor.Passkey
     "accounts",
     "twofactor",
     "team",
@@ -350,8 +351,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in emails.
 PORTAL_URL = env(
     "PORTAL_URL",
-    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://localhost:8000",
 )
+
+# Passkeys and security keys (twofactor/passkeys.py): the credentials are twofactor.Passkey, the
+# relying party is PORTAL_URL in production and the request's validated host elsewhere, and a
+# passkey is only ever a second factor after the password.
+OTP_WEBAUTHN_CREDENTIAL_MODEL = "twofactor.Passkey"
+OTP_WEBAUTHN_HELPER_CLASS = "twofactor.passkeys.PortalWebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "twofactor.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = "Axur One"
+OTP_WEBAUTHN_TIMEOUT_SECONDS = TWOFACTOR_PASSKEY_CEREMONY_SECONDS = 3 * 60
+if PRODUCTION:
+    # The one origin passkeys answer in production, which its checks require to be https.
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [PORTAL_URL.rstrip("/")]
+else:
+    # Elsewhere each request's validated host is the origin: no static list to check.
+    SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 # Two-factor settings (defaults live in twofactor/app_settings.py; these override them).
 TWOFACTOR_TRUSTED_BROWSER_DAYS = envint("TRUSTED_BROWSER_DAYS", 30)

@@ -22,7 +22,7 @@ from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.forms import PasswordConfirmForm
 
 from . import activity_log, user_agents
-from .models import Activity, Authenticator, RefusedAttempts, ResetRequest, TrustedBrowser
+from .models import Activity, Authenticator, Passkey, RefusedAttempts, ResetRequest, TrustedBrowser
 from .selectors import with_recovery_codes_count
 from .services.activity import RequestMeta
 from .services.resets import reset_two_factor
@@ -79,6 +79,12 @@ class AuthenticatorInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PasskeyInline(ReadOnlyInline):
+    model = Passkey
+    fields = ["name", added, last_used]
+    readonly_fields = fields
+
+
 class TrustedBrowserInline(ReadOnlyInline):
     model = TrustedBrowser
     fields = [browser, "ip_address", "created_at", "last_seen_at", "expires_at"]
@@ -97,6 +103,22 @@ class AuthenticatorAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("team"), ordering="user__team__name")
     def team(self, authenticator):
         return authenticator.user.team
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(ReadOnlyModelAdmin):
+    """Passkeys and security keys, read only: they are added only by the person's browser,
+    removed by the person or by a reset."""
+
+    list_display = ["name", "user", "team", added, last_used]
+    list_select_related = ["user__team"]
+    search_fields = ["name", "user__email", "user__full_name"]
+    fields = ["name", "user", added, last_used, "sign_count", "transports", "backup_eligible"]
+    readonly_fields = fields
+
+    @admin.display(description=_("team"), ordering="user__team__name")
+    def team(self, passkey):
+        return passkey.user.team
 
 
 @admin.register(TrustedBrowser)
@@ -250,7 +272,7 @@ class UserAdmin(AccountsUserAdmin):
         *AccountsUserAdmin.fieldsets[2:],
     ]
     actions = ["reset_two_factor"]
-    inlines = [AuthenticatorInline, TrustedBrowserInline]
+    inlines = [AuthenticatorInline, PasskeyInline, TrustedBrowserInline]
 
     def get_queryset(self, request):
         return with_recovery_codes_count(with_two_factor_status(super().get_queryset(request)))

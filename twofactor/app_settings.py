@@ -47,3 +47,14 @@ def trusted_browser_cookie_secure() -> bool:
 def refused_attempts_window_seconds() -> int:
     """Refused attempts are counted in one row per person (or address) in each such window."""
     return _get("REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60)
+
+
+def passkey_address_from_portal_url() -> bool:
+    """Whether the passkeys' relying party is ``PORTAL_URL`` (production) rather than the
+    request's validated host (development, tests)."""
+    return _get("PASSKEY_ADDRESS_FROM_PORTAL_URL", getattr(settings, "PRODUCTION", False))
+
+
+def passkey_ceremony_seconds() -> int:
+    """How long the browser has to answer a passkey's challenge (the prompt's timeout too)."""
+    return _get("PASSKEY_CEREMONY_SECONDS", 3 * 60)

@@ -127,21 +127,26 @@ def pending_user(request):
     return user
 
 
-def sign_in_with_code(request, user, code: str, next_url: str, *, recovery_code: bool = False):
+def sign_in_with_code(
+    request, user, code, next_url: str, *, verify=codes.verify_sign_in_code, response=None
+):
     """The code step: ``(result, response)``, the response None unless the code was accepted.
-    ``recovery_code``: the code is one of the person's recovery codes, not the app's.
+    ``verify`` is the service that checks ``code``: an app code (the default), a recovery code
+    (``codes.verify_recovery_code``) or a passkey's answer (``codes.verify_passkey``).
+    ``response`` is what a correct one returns (its cookie set), a redirect to ``next_url``
+    unless given.
 
     One transaction: the code checked under the lock of the person's code entry and, when it is
     right, the full sign-in, with the activity records of both written with one INSERT.
     """
-    verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
     with transaction.atomic(), activity.activity_written_together():
         result = verify(
             user=user, code=code, request_meta=activity.RequestMeta.from_request(request)
         )
         if not result.accepted:
             return result, None
-        response = HttpResponseRedirect(next_url)
+        if response is None:
+            response = HttpResponseRedirect(next_url)
         return result, complete_sign_in(request, user, result.authenticator, response)
 
 
@@ -164,6 +169,7 @@ def complete_sign_in(request, user, authenticator, response, *, announce_browser
             request_meta=activity.RequestMeta.from_request(request),
             replacing=trusted_cookie(request),
             announce=announce_browser,
+            verified_by=authenticator,
         )
     set_trusted_cookie(response, cookie)
     return response

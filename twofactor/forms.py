@@ -112,3 +112,16 @@ class AuthenticatorNameForm(forms.Form):
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
+
+
+class PasskeyNameForm(AuthenticatorNameForm):
+    """The name of a passkey or security key: what the person will recognise it by."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["name"]
+        field.label = _("Name")
+        field.help_text = _("For example “YubiKey 5C” or “MacBook Touch ID”.")
+        field.error_messages["required"] = _(
+            "Give the passkey or security key a name, for example “YubiKey 5C”."
+        )

@@ -6,6 +6,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp_webauthn.models import AbstractWebAuthnCredential
+from webauthn import verify_authentication_response
+from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
 from . import app_settings, crypto, recovery, totp
 
@@ -101,6 +104,9 @@ class Authenticator(TimestampMixin, Device):
     the lock after wrong codes belong to the person (``CodeThrottle``), not to this row.
     """
 
+    KIND = "app"  # what rows, URLs and records call this kind of authenticator
+    KIND_LABEL = _("Authenticator app")
+
     encrypted_key = models.TextField(editable=False)
     last_t = models.BigIntegerField(
         default=-1, editable=False, help_text="Time step of the last accepted code (no replay)."
@@ -148,6 +154,65 @@ class Authenticator(TimestampMixin, Device):
         if code is None or not self.confirmed or type(self).verify_with is None:
             return False
         return type(self).verify_with(self, code)
+
+
+class Passkey(AbstractWebAuthnCredential):
+    """A passkey or security key of one user (WebAuthn): its credential id and public key, the
+    signature counter, added and last used.
+
+    A second kind of authenticator beside the app: 2FA is on while a person has either. It is
+    always ``confirmed`` (it exists only once the browser's registration has been verified) and
+    it answers only a WebAuthn assertion, through the code-step service, under the person's
+    back-off and lock.
+    """
+
+    KIND = "passkey"
+    KIND_LABEL = _("Passkey or security key")
+    DEFAULT_NAME = "Passkey"
+
+    class Meta(AbstractWebAuthnCredential.Meta):
+        verbose_name = _("passkey or security key")
+        verbose_name_plural = _("passkeys and security keys")
+        # A credential is found by its id's hash through that column's unique index.
+        indexes = [models.Index(fields=["user", "confirmed"], name="passkey_user_idx")]
+
+    def match_code(self, assertion, *, at: float) -> tuple[CodeMatch, int | None]:
+        """Whether ``assertion`` (a ``passkeys.Assertion``: the browser's answer and what it
+        must answer) is signed by this credential; the new signature count as the step.
+
+        py_webauthn checks the challenge, the origin, the relying-party id hash, the flags, the
+        signature and that the counter moved forward (a counter that goes back is a cloned
+        key: refused). ``at`` is unused (kept for the shape of the check)."""
+        if not assertion.names(self):
+            return CodeMatch.NONE, None
+        try:
+            verified = verify_authentication_response(
+                credential=assertion.credential,
+                expected_challenge=assertion.challenge,
+                expected_rp_id=assertion.rp_id,
+                expected_origin=assertion.origin,
+                credential_public_key=bytes(self.public_key),
+                credential_current_sign_count=self.sign_count,
+                require_user_verification=False,  # asked as "preferred", never required
+            )
+        except InvalidAuthenticationResponse:
+            return CodeMatch.NONE, None
+        return CodeMatch.NEW, verified.new_sign_count
+
+    def accept(self, t: int) -> None:
+        """Record an accepted assertion: its signature count, and when (under the lock)."""
+        self.sign_count = t
+        self.set_last_used_timestamp(commit=False)
+        self.save(update_fields=["sign_count", "last_used_at"])
+
+    def verify_token(self, token) -> bool:
+        """django-otp's Device API: a passkey answers no typed token, only an assertion."""
+        return False
+
+
+# The kinds of authenticator that turn 2FA on (recovery codes do not): what "has an
+# authenticator" means everywhere, and what a removal counts as "the last one".
+AUTHENTICATOR_KINDS = (Authenticator, Passkey)
 
 
 class RecoveryCodes(TimestampMixin, Device):
@@ -329,6 +394,10 @@ class Activity(EventParties):
         RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
         RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Recovery codes regenerated")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        PASSKEY_ADDED = "passkey_added", _("Passkey or security key added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey or security key removed")
+        PASSKEY_USED = "passkey_used", _("Passkey or security key used")
+        PASSKEY_FAILED = "passkey_failed", _("Passkey or security key refused")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

@@ -30,6 +30,8 @@ EVENTS = frozenset(
         "other_sessions_ended",
         "reset_requested",
         "recovery_code_used",
+        "passkey_added",
+        "passkey_removed",
     }
 )
 

@@ -10,28 +10,49 @@ from django.utils import timezone
 
 from . import recovery, user_agents
 from .models import (
+    AUTHENTICATOR_KINDS,
     Authenticator,
+    Passkey,
     RecoveryCode,
     RecoveryCodes,
     RecoveryCodesPromptDismissal,
     ResetRequest,
     TrustedBrowser,
 )
-from .status import TwoFactorStatus, with_two_factor_status
+from .status import TwoFactorStatus, has_authenticator_condition, with_two_factor_status
 from .tokens import trusted_browser_tokens
 
 
 def has_authenticator(user) -> bool:
-    return Authenticator.objects.filter(user=user, confirmed=True).exists()
+    """Whether the person's 2FA is on: an authenticator app or a passkey (one query)."""
+    return (
+        get_user_model().objects.filter(pk=user.pk).filter(has_authenticator_condition()).exists()
+    )
+
+
+def other_authenticators(user, authenticator) -> list:
+    """The person's confirmed authenticators of every kind besides ``authenticator`` (a query
+    a kind)."""
+    return [
+        other
+        for model in AUTHENTICATOR_KINDS
+        for other in model.objects.filter(user=user, confirmed=True).exclude(
+            pk=authenticator.pk if isinstance(authenticator, model) else None
+        )
+    ]
 
 
 def has_other_authenticator(user, authenticator) -> bool:
-    """Whether the person has a confirmed authenticator besides ``authenticator``."""
-    return (
-        Authenticator.objects.filter(user=user, confirmed=True)
-        .exclude(pk=authenticator.pk)
-        .exists()
-    )
+    """Whether the person has a confirmed authenticator of any kind besides ``authenticator``."""
+    return bool(other_authenticators(user, authenticator))
+
+
+def has_passkey(user) -> bool:
+    return Passkey.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_app_authenticator(user) -> bool:
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def recovery_codes_summary(user) -> tuple[int, datetime] | None:
@@ -78,11 +99,18 @@ def with_recovery_codes_count(users):
     )
 
 
-def authenticators_of(user) -> list[Authenticator]:
-    return list(
-        Authenticator.objects.filter(user=user, confirmed=True)
-        .only("pk", "name", "created_at", "last_used_at", "user_id")
-        .order_by("created_at", "pk")
+def authenticators_of(user) -> list[Authenticator | Passkey]:
+    """The person's authenticators of every kind, oldest first (a query a kind)."""
+    rows = [
+        row
+        for model in AUTHENTICATOR_KINDS
+        for row in model.objects.filter(user=user, confirmed=True).only(
+            "pk", "name", "created_at", "last_used_at", "user_id"
+        )
+    ]
+    return sorted(
+        rows,
+        key=lambda row: (row.created_at.timestamp() if row.created_at else 0, row.KIND, row.pk),
     )
 
 

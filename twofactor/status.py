@@ -1,7 +1,8 @@
 """A person's 2FA status, as My Team, its filters and counts, the admin and My Preferences show it.
 
 One rule table (``RULES``) says the status of every combination of three facts: the person has
-an authenticator, their code entry is locked, they have an open reset request. Everything else
+an authenticator (an app or a passkey: recovery codes alone do not count), their code entry is
+locked, they have an open reset request. Everything else
 is derived from it: the status of people read from the database (``with_two_factor_status``),
 the people of one status (``with_two_factor_status_of``) and the status of facts already known
 (``status_of``).
@@ -14,12 +15,12 @@ from operator import and_, or_
 
 from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import app_settings
-from .models import Authenticator, CodeThrottle, ResetRequest
+from .models import AUTHENTICATOR_KINDS, CodeThrottle, ResetRequest
 
 
 class TwoFactorStatus(models.TextChoices):
@@ -74,6 +75,16 @@ def _terms(status: TwoFactorStatus) -> tuple[tuple[bool | None, ...], ...]:
     return tuple(sorted(terms, key=str))
 
 
+def _confirmed_of_each(model):
+    """``model``'s confirmed authenticators of the person of each row of an outer user query."""
+    return model.objects.filter(user=OuterRef("pk"), confirmed=True)
+
+
+def has_authenticator_condition() -> Q:
+    """Users who have an authenticator of any kind that turns 2FA on: one index probe a kind."""
+    return reduce(or_, [Q(Exists(_confirmed_of_each(model))) for model in AUTHENTICATOR_KINDS])
+
+
 def fact_conditions(now=None) -> dict[str, Q]:
     """Each fact as a condition on users, in forms the indexes answer: who has a confirmed
     authenticator is one index probe a person; the locked people (failures of the last lock
@@ -85,9 +96,8 @@ def fact_conditions(now=None) -> dict[str, Q]:
         throttling_failure_count__gte=app_settings.lock_after_failures(),
     ).values("user_id")
     requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
-    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
     return {
-        "has_authenticator": Q(Exists(confirmed)),
+        "has_authenticator": has_authenticator_condition(),
         "locked": Q(pk__in=locked_ids),
         "requested": Q(pk__in=requested_ids),
     }
@@ -114,16 +124,22 @@ def with_two_factor_status(users):
     """Annotate ``authenticator_count``, ``two_factor_since`` and ``two_factor_status`` with
     subqueries: one query for any number of rows, and no row fan-out."""
     conditions = fact_conditions()
-    confirmed = Authenticator.objects.filter(user=OuterRef("pk"), confirmed=True)
-    count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
+    counts, firsts = [], []
+    for model in AUTHENTICATOR_KINDS:
+        confirmed = _confirmed_of_each(model)
+        count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
+        counts.append(Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
+        firsts.append(Subquery(confirmed.order_by("created_at").values("created_at")[:1]))
     whens = [
         When(condition, then=Value(status))
         for status in TwoFactorStatus
         if (condition := condition_for(status, conditions)) is not None
     ]
     return users.annotate(
-        authenticator_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
-        two_factor_since=Subquery(confirmed.order_by("created_at").values("created_at")[:1]),
+        authenticator_count=reduce(lambda a, b: a + b, counts),
+        # The first of the kinds' firsts; LEAST of a missing one and a date is the date on every
+        # database (PostgreSQL skips NULL, SQLite would not: each falls back on the others).
+        two_factor_since=Least(*[Coalesce(first, *firsts) for first in firsts]),
         two_factor_status=Case(*whens, default=Value(""), output_field=models.CharField()),
     )
 

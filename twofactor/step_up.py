@@ -5,8 +5,8 @@ Adding or removing an authenticator needs the password (accounts' recent authent
 second factor, both within the last few minutes, once the person has an authenticator. A code
 accepted at sign-in or in the wizard counts; a sign-in from a trusted browser passed none. The
 page that asks is ``twofactor:confirm_code``. Whatever kind of second factor a page accepts
-marks the session the same way (``mark_second_factor``), so the guard does not depend on the
-kind: an app code today, and any further kind the code-step service accepts.
+(an app code, a recovery code, a passkey) marks the session the same way
+(``mark_second_factor``), so the guard does not depend on the kind.
 """
 
 import time
@@ -43,11 +43,10 @@ def has_recent_second_factor(request) -> bool:
     return isinstance(at, int | float) and 0 <= _now() - at < app_settings.step_up_seconds()
 
 
-def confirm_with_code(request, code: str, *, recovery_code: bool = False) -> codes.CodeResult:
-    """The step-up page's app code (or, ``recovery_code``, one of the person's recovery codes):
-    checked as at sign-in (any of the person's authenticators, under their back-off and lock, a
-    used code refused); accepted, it marks the session."""
-    verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
+def confirm_with_code(request, code, *, verify=codes.verify_sign_in_code) -> codes.CodeResult:
+    """The step-up page's app code (or what ``verify`` checks: a recovery code, a passkey's
+    answer): checked as at sign-in (any of the person's authenticators, under their back-off and
+    lock, a used code refused); accepted, it marks the session."""
     with transaction.atomic():
         result = verify(
             user=request.user, code=code, request_meta=RequestMeta.from_request(request)

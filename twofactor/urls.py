@@ -1,15 +1,24 @@
 from django.urls import path
 
-from .views import code, manage_access, recovery_codes, reset, setup, step_up
+from .models import Passkey
+from .views import code, manage_access, passkeys, recovery_codes, reset, setup, step_up
 
 app_name = "twofactor"
 
 urlpatterns = [
     path("code/", code.code, name="code"),
     path("code/recovery/", code.recovery_code, name="recovery_code"),
+    path("code/passkey/begin/", passkeys.begin_sign_in, name="passkey_sign_in_begin"),
+    path("code/passkey/complete/", passkeys.complete_sign_in, name="passkey_sign_in_complete"),
     path("lost-phone/", code.lost_phone, name="lost_phone"),
     path("confirm/", step_up.confirm_code, name="confirm_code"),
     path("confirm/recovery/", step_up.confirm_recovery_code, name="confirm_recovery_code"),
+    path("confirm/passkey/begin/", passkeys.begin_confirmation, name="passkey_confirmation_begin"),
+    path(
+        "confirm/passkey/complete/",
+        passkeys.complete_confirmation,
+        name="passkey_confirmation_complete",
+    ),
     path("setup/", setup.setup, name="setup"),
     path("setup/app/", setup.setup_app, name="setup_app"),
     path("setup/scan/", setup.setup_scan, name="setup_scan"),
@@ -50,6 +59,30 @@ urlpatterns = [
         "manage/authenticators/<int:authenticator_id>/remove/",
         manage_access.remove_authenticator,
         name="remove_authenticator",
+    ),
+    path("manage/passkeys/add/", passkeys.add_passkey, name="add_passkey"),
+    path(
+        "manage/passkeys/add/begin/",
+        passkeys.begin_registration,
+        name="passkey_registration_begin",
+    ),
+    path(
+        "manage/passkeys/add/complete/",
+        passkeys.complete_registration,
+        name="passkey_registration_complete",
+    ),
+    path("manage/passkeys/name/", passkeys.name_passkey, name="name_passkey"),
+    path(
+        "manage/passkeys/<int:authenticator_id>/rename/",
+        manage_access.rename_authenticator,
+        {"model": Passkey},
+        name="rename_passkey",
+    ),
+    path(
+        "manage/passkeys/<int:authenticator_id>/remove/",
+        manage_access.remove_authenticator,
+        {"model": Passkey},
+        name="remove_passkey",
     ),
     path("reset/", reset.reset_own, name="reset_own"),
     path("reset/request/", reset.request_reset, name="request_reset"),

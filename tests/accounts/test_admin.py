@@ -304,6 +304,12 @@ def test_user_change_page_still_saves_the_person_beside_the_read_only_lists(
             f"{prefix}-0-id": obj.pk,
             f"{prefix}-0-user": member.pk,
         }
+    data |= {  # no passkey: its list is empty
+        "passkey_set-TOTAL_FORMS": "0",
+        "passkey_set-INITIAL_FORMS": "0",
+        "passkey_set-MIN_NUM_FORMS": "0",
+        "passkey_set-MAX_NUM_FORMS": "0",
+    }
 
     response = admin_client.post(reverse("admin:accounts_user_change", args=[member.pk]), data)
 

@@ -1,5 +1,5 @@
-"""Authenticators: the wizard's new one (created, confirmed by a code, named), renamed,
-removed."""
+"""Authenticators: the wizard's new app (created, confirmed by a code, named), a new passkey
+(its registration verified, then named), renamed, removed, of either kind."""
 
 from dataclasses import dataclass
 
@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .. import totp
-from ..models import Activity, Authenticator
+from ..models import Activity, Authenticator, Passkey
 from ..notifications import notify
-from ..selectors import may_remove_last_authenticator
+from ..selectors import has_authenticator, may_remove_last_authenticator, other_authenticators
 from .activity import RequestMeta, new_activity, record_activities, record_activity
 from .codes import CodeResult, verify_new_authenticator_code
 from .resets import reset_two_factor
@@ -42,7 +42,7 @@ def confirm_authenticator(
         if not result.accepted:
             return result
         authenticator = result.authenticator
-        first = not Authenticator.objects.filter(user=user, confirmed=True).exists()
+        first = not has_authenticator(user)
         authenticator.confirmed = True
         authenticator.save(update_fields=["confirmed"])
         records = [
@@ -73,10 +73,29 @@ def confirm_authenticator(
     return result
 
 
+def add_passkey(*, user, helper, state: dict, data, request_meta: RequestMeta) -> Passkey:
+    """The browser's answer to a registration: verified against ``state`` (its challenge) by
+    django-otp-webauthn's ``helper`` (``passkeys.PortalWebAuthnHelper``: the portal's relying
+    party and origin), then saved as the person's passkey, recorded and announced, in one
+    transaction. py_webauthn's errors go up to the caller; nothing is saved then."""
+    with transaction.atomic():
+        passkey = helper.register_complete(user=user, state=state, data=data)
+        record_activity(
+            kind=Activity.Kind.PASSKEY_ADDED,
+            subject=user,
+            actor=user,
+            request_meta=request_meta,
+            authenticator=passkey.name,
+        )
+        notify(event="passkey_added", to_users=[user], request_meta=request_meta)
+    return passkey
+
+
 def name_new_authenticator(
-    *, user, authenticator: Authenticator, name: str, request_meta: RequestMeta
+    *, user, authenticator: Authenticator | Passkey, name: str, request_meta: RequestMeta
 ) -> None:
-    """The wizard's last step: the person names the authenticator they have just set up."""
+    """The last step of adding one: the person names the authenticator (an app or a passkey)
+    they have just set up."""
     with transaction.atomic():
         authenticator.name = name
         authenticator.save(update_fields=["name"])
@@ -90,7 +109,7 @@ def name_new_authenticator(
 
 
 def rename_authenticator(
-    *, user, authenticator: Authenticator, name: str, request_meta: RequestMeta
+    *, user, authenticator: Authenticator | Passkey, name: str, request_meta: RequestMeta
 ) -> None:
     with transaction.atomic():
         old = authenticator.name
@@ -113,28 +132,35 @@ class LastAuthenticator(Exception):
 
 @dataclass(frozen=True)
 class Removal:
-    authenticator: Authenticator
+    authenticator: Authenticator | Passkey
     reset: bool  # it was the person's last one: their 2FA was reset (a Manager's own reset)
 
 
-def remove_authenticator(*, user, authenticator_id: int, request_meta: RequestMeta) -> Removal:
-    """Remove one authenticator of the user (Authenticator.DoesNotExist if not theirs).
+# What a removal records and emails, by kind.
+_REMOVED = {
+    Authenticator: (Activity.Kind.AUTHENTICATOR_REMOVED, "authenticator_removed"),
+    Passkey: (Activity.Kind.PASSKEY_REMOVED, "passkey_removed"),
+}
 
-    The last one is a reset in disguise: a Member cannot remove it (``LastAuthenticator``); a
-    Manager removing it goes through their own reset (new security stamp, trusted browsers
-    forgotten, sessions ended, email), so setting up again leaves no old browser skipping the
-    code. The person's row is locked first, so parallel removals are counted one after the
-    other and cannot leave a Member with none.
+
+def remove_authenticator(
+    *, user, authenticator_id: int, request_meta: RequestMeta, model=Authenticator
+) -> Removal:
+    """Remove one authenticator (of kind ``model``: an app, a passkey) of the user
+    (``model.DoesNotExist`` if not theirs).
+
+    The last one of every kind is a reset in disguise: a Member cannot remove it
+    (``LastAuthenticator``); a Manager removing it goes through their own reset (new security
+    stamp, trusted browsers forgotten, sessions ended, email), so setting up again leaves no old
+    browser skipping the code. The person's row is locked first, so parallel removals are
+    counted one after the other and cannot leave a Member with none.
     """
     with transaction.atomic():
         person = get_user_model().objects.select_for_update().get(pk=user.pk)
-        authenticator = Authenticator.objects.select_for_update().get(
+        authenticator = model.objects.select_for_update().get(
             pk=authenticator_id, user=person, confirmed=True
         )
-        others = Authenticator.objects.filter(user=person, confirmed=True).exclude(
-            pk=authenticator.pk
-        )
-        if not others.exists():
+        if not other_authenticators(person, authenticator):
             if not may_remove_last_authenticator(person):
                 raise LastAuthenticator
             reset_two_factor(
@@ -145,15 +171,16 @@ def remove_authenticator(*, user, authenticator_id: int, request_meta: RequestMe
             )
             return Removal(authenticator, reset=True)
         authenticator.delete()
+        kind, event = _REMOVED[model]
         record_activity(
-            kind=Activity.Kind.AUTHENTICATOR_REMOVED,
+            kind=kind,
             subject=person,
             actor=person,
             request_meta=request_meta,
             authenticator=authenticator.name,
         )
         notify(
-            event="authenticator_removed",
+            event=event,
             to_users=[person],
             request_meta=request_meta,
             authenticator_name=authenticator.name,

@@ -8,20 +8,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import app_settings
-from ..models import Activity, Authenticator, CodeThrottle, TrustedBrowser
+from ..models import Activity, Authenticator, CodeThrottle, Passkey, TrustedBrowser
 from ..notifications import notify
 from ..tokens import trusted_browser_tokens
 from .activity import RequestMeta, record_activity
 
 
 def trust_browser(
-    *, user, request_meta: RequestMeta, replacing: str | None = None, announce: bool = True
+    *,
+    user,
+    request_meta: RequestMeta,
+    replacing: str | None = None,
+    announce: bool = True,
+    verified_by=None,
 ) -> str:
     """Remember this browser for the user; returns the cookie value to set.
 
     ``replacing`` is the browser's previous cookie: a browser already trusted by this user is
     refreshed rather than listed twice. A new browser is announced to the user by email unless
-    ``announce`` is False (setup sends its own email).
+    ``announce`` is False (setup sends its own email); the email names the passkey when
+    ``verified_by`` (the second factor of the sign-in) is one.
     """
     now = timezone.now()
     token = trusted_browser_tokens.make_token()
@@ -46,13 +52,18 @@ def trust_browser(
                 browser=browser.pk,
             )
             if announce:
-                notify(event="new_browser", to_users=[user], request_meta=request_meta)
+                notify(
+                    event="new_browser",
+                    to_users=[user],
+                    request_meta=request_meta,
+                    passkey_name=verified_by.name if isinstance(verified_by, Passkey) else "",
+                )
     return trusted_browser_tokens.cookie_value(browser, token)
 
 
 @dataclass(frozen=True)
 class TrustedSignIn:
-    authenticator: Authenticator  # what the session counts as verified by
+    authenticator: Authenticator | Passkey  # what the session counts as verified by
     during_code_lock: bool  # code entry is locked: someone who knows the password tried codes
 
 
@@ -60,6 +71,18 @@ def _code_entry_locked(user) -> bool:
     throttle = CodeThrottle.objects.filter(user=user).first()
     locked_until = throttle.lock_expires_at() if throttle is not None else None
     return locked_until is not None and timezone.now() < locked_until
+
+
+def _last_used_authenticator(user):
+    """The authenticator (an app, or else a passkey) a trusted browser's session counts as
+    verified by: the last used."""
+    for model in (Authenticator, Passkey):
+        found = (
+            model.objects.filter(user=user, confirmed=True).order_by("-last_used_at", "-pk").first()
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def sign_in_from_trusted_browser(
@@ -78,11 +101,7 @@ def sign_in_from_trusted_browser(
         browser = trusted_browser_tokens.check(user, cookie_value)
         if browser is None:
             return None
-        authenticator = (
-            Authenticator.objects.filter(user=user, confirmed=True)
-            .order_by("-last_used_at", "-pk")
-            .first()
-        )
+        authenticator = _last_used_authenticator(user)
         if authenticator is None:
             return None
         during_code_lock = _code_entry_locked(user)

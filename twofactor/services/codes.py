@@ -1,10 +1,10 @@
 """Checking a code: the person's back-off and lock, replay refusal, and the records.
 
 Every code typed goes through ``_check``, whatever it is for (signing in, confirming a new
-authenticator, django-otp's ``verify_token``): the person's ``CodeThrottle`` row is locked
-first (``SELECT … FOR UPDATE``), so parallel attempts of one person are checked one after the
-other, and the authenticators are read after it, so a code accepted by one request is seen as
-used by the next.
+authenticator, django-otp's ``verify_token``), and so does a passkey's signed answer: the
+person's ``CodeThrottle`` row is locked first (``SELECT … FOR UPDATE``), so parallel attempts
+of one person are checked one after the other, and the authenticators are read after it, so a
+code accepted by one request is seen as used by the next.
 """
 
 import enum
@@ -20,6 +20,7 @@ from ..models import (
     Authenticator,
     CodeMatch,
     CodeThrottle,
+    Passkey,
     RecoveryCodes,
     RefusedAttempts,
     VerifyLocked,
@@ -41,7 +42,7 @@ class CodeOutcome(enum.Enum):
 @dataclass(frozen=True)
 class CodeResult:
     outcome: CodeOutcome
-    authenticator: Authenticator | RecoveryCodes | None = None
+    authenticator: Authenticator | Passkey | RecoveryCodes | None = None
     retry_at: datetime | None = None
 
     @property
@@ -66,10 +67,25 @@ def locked_throttle_of(user) -> CodeThrottle:
     return throttle
 
 
-def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeResult:
-    """Check ``code`` against ``candidates`` (a query of the person's authenticators, read once
-    the person's row is locked). Whatever changes is written with one UPDATE a row and the
-    activity with one INSERT. Call inside a transaction."""
+@dataclass(frozen=True)
+class _Kinds:
+    """What the log calls an accepted and a refused answer of one kind of second factor."""
+
+    accepted: Activity.Kind = Activity.Kind.CODE_ACCEPTED
+    failed: Activity.Kind = Activity.Kind.CODE_FAILED
+
+
+CODES = _Kinds()
+PASSKEYS = _Kinds(accepted=Activity.Kind.PASSKEY_USED, failed=Activity.Kind.PASSKEY_FAILED)
+
+
+def _check(
+    *, user, candidates, code, request_meta: RequestMeta, kinds: _Kinds = CODES
+) -> CodeResult:
+    """Check ``code`` (typed, or a passkey's ``Assertion``) against ``candidates`` (a query of
+    the person's authenticators of one kind, read once the person's row is locked). Whatever
+    changes is written with one UPDATE a row and the activity with one INSERT. Call inside a
+    transaction."""
     throttle = locked_throttle_of(user)
     authenticators = list(candidates)
     if not authenticators:
@@ -97,7 +113,7 @@ def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeRes
                 throttle.throttle_reset(commit=False)
                 throttle.save(update_fields=THROTTLE_FIELDS)
             record_activity(
-                kind=Activity.Kind.CODE_ACCEPTED,
+                kind=kinds.accepted,
                 subject=user,
                 actor=user,
                 request_meta=request_meta,
@@ -111,7 +127,7 @@ def _check(*, user, candidates, code: str, request_meta: RequestMeta) -> CodeRes
     failures = throttle.throttling_failure_count
     records = [
         new_activity(
-            kind=Activity.Kind.CODE_FAILED,
+            kind=kinds.failed,
             subject=user,
             actor=user,
             request_meta=request_meta,
@@ -185,6 +201,21 @@ def verify_recovery_code(*, user, code: str, request_meta: RequestMeta) -> CodeR
                 event="recovery_code_used", to_users=[user], request_meta=request_meta, left=left
             )
     return result
+
+
+def verify_passkey(*, user, code, request_meta: RequestMeta) -> CodeResult:
+    """A passkey's signed answer (``passkeys.Assertion``) in place of an app code: the person's
+    passkey it names answers, under the same back-off and lock; one that is not theirs, or a
+    signature, origin, relying party or counter that does not hold, is a wrong answer. Within a
+    caller's transaction as ``verify_sign_in_code``."""
+    with transaction.atomic(savepoint=False):
+        return _check(
+            user=user,
+            candidates=Passkey.objects.filter(user=user, confirmed=True).order_by("pk"),
+            code=code,
+            request_meta=request_meta,
+            kinds=PASSKEYS,
+        )
 
 
 def verify_new_authenticator_code(

@@ -11,6 +11,7 @@ from ..models import (
     Activity,
     Authenticator,
     CodeThrottle,
+    Passkey,
     RecoveryCodes,
     ResetRequest,
     TrustedBrowser,
@@ -21,7 +22,8 @@ from .activity import RequestMeta, record_activity
 
 
 def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
-    """Remove the member's authenticators, recovery codes and trusted browsers, end their
+    """Remove the member's authenticators (apps and passkeys), recovery codes and trusted
+    browsers, end their
     sessions everywhere and lift a lock of their code entry.
 
     One implementation for a Manager's own reset, My Team, the admin action and ``reset_2fa``.
@@ -32,6 +34,7 @@ def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
     with transaction.atomic():
         member = get_user_model().objects.select_for_update().get(pk=member.pk)
         authenticators = Authenticator.objects.filter(user=member).delete()[0]
+        passkeys = Passkey.objects.filter(user=member).delete()[0]
         browsers = TrustedBrowser.objects.filter(user=member).delete()[0]
         RecoveryCodes.objects.filter(user=member).delete()  # a new setup makes new ones
         CodeThrottle.objects.filter(user=member).delete()  # the lock ends with the reset
@@ -46,6 +49,7 @@ def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
             actor=actor,
             request_meta=request_meta,
             authenticators=authenticators,
+            passkeys=passkeys,
             browsers=browsers,
             **detail,
         )

@@ -16,28 +16,34 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.redirects import safe_next, url_with_next
 
-from .. import flows, selectors
+from .. import flows, passkeys, selectors
 from ..forms import CodeForm, RecoveryCodeForm
 from ..middleware import allowed_before_code
-from ..services import resets
+from ..services import codes, resets
 from ..services.activity import RequestMeta
 from ..services.codes import CodeOutcome, CodeResult
 
 
-def add_code_error(form: CodeForm | RecoveryCodeForm, result: CodeResult) -> None:
-    """Turn a refused code into the message the person reads next to the field."""
+def refusal(result: CodeResult, error_messages: dict) -> tuple[str, str]:
+    """A refused second factor's message (from ``error_messages``, by key) and its key."""
     key = {
         CodeOutcome.REPLAYED: "replayed",
         CodeOutcome.THROTTLED: "throttled",
         CodeOutcome.LOCKED: "locked",
     }.get(result.outcome, "wrong")
-    message = form.error_messages[key]
+    message = error_messages[key]
     if result.retry_at is not None:
         wait = (result.retry_at - timezone.now()).total_seconds()
         message = message % {
             "seconds": max(1, math.ceil(wait)),
             "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT"),
         }
+    return str(message), key
+
+
+def add_code_error(form: CodeForm | RecoveryCodeForm, result: CodeResult) -> None:
+    """Turn a refused code into the message the person reads next to the field."""
+    message, key = refusal(result, form.error_messages)
     form.add_error("code", ValidationError(message, code=key))
 
 
@@ -89,8 +95,9 @@ def _code_step(request, user, next_url, *, recovery_code: bool):
     form_class = RecoveryCodeForm if recovery_code else CodeForm
     form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
         result, response = flows.sign_in_with_code(
-            request, user, form.cleaned_data["code"], next_url, recovery_code=recovery_code
+            request, user, form.cleaned_data["code"], next_url, verify=verify
         )
         if result.accepted:
             return response
@@ -105,8 +112,28 @@ def _code_step(request, user, next_url, *, recovery_code: bool):
             "next": next_url,
             "recovery_code": recovery_code,
             "offer_recovery_code": not recovery_code and has_recovery_codes_left(user),
+            **other_second_factors(
+                request,
+                user,
+                offer=not recovery_code,
+                begin="twofactor:passkey_sign_in_begin",
+                complete="twofactor:passkey_sign_in_complete",
+                next_url=next_url,
+            ),
         },
     )
+
+
+def other_second_factors(request, user, *, offer: bool, begin: str, complete: str, next_url):
+    """What a page that asks for an app code offers beside it: the person's passkey, with the
+    URLs of its ceremony (``passkeys.ceremony_context``)."""
+    offer_passkey = offer and selectors.has_passkey(user)
+    context = {"offer_passkey": offer_passkey}
+    if offer_passkey:
+        context.update(
+            passkeys.ceremony_context(request, begin=begin, complete=complete, next_url=next_url)
+        )
+    return context
 
 
 @csrf_protect

@@ -13,9 +13,9 @@ from django_otp import login as otp_login
 from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
-from .. import flows, recovery, selectors
-from ..forms import AuthenticatorNameForm
-from ..models import Authenticator, TrustedBrowser
+from .. import flows, passkeys, recovery, selectors
+from ..forms import AuthenticatorNameForm, PasskeyNameForm
+from ..models import Authenticator, Passkey, TrustedBrowser
 from ..services import authenticators, browsers
 from ..services.activity import RequestMeta
 from ..step_up import require_step_up
@@ -43,6 +43,12 @@ def manage(request):
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
+            "add_passkey_url": reverse("twofactor:add_passkey"),
+            **passkeys.ceremony_context(
+                request,
+                begin="twofactor:passkey_registration_begin",
+                complete="twofactor:passkey_registration_complete",
+            ),
             "may_remove_last": selectors.may_remove_last_authenticator(request.user),
             "recovery_codes": _recovery_codes_row(selectors.recovery_codes_summary(request.user)),
         },
@@ -63,24 +69,35 @@ def _recovery_codes_row(summary) -> dict | None:
 
 
 def _authenticator_rows(rows) -> list[dict]:
-    """What the authenticators' rows show (accounts/rows.py says why here)."""
-    rename_url = RowLinks("twofactor:rename_authenticator")
-    remove_url = RowLinks("twofactor:remove_authenticator")
+    """What the authenticators' rows show, of every kind (accounts/rows.py says why here)."""
+    links = {
+        Authenticator: (
+            RowLinks("twofactor:rename_authenticator"),
+            RowLinks("twofactor:remove_authenticator"),
+        ),
+        Passkey: (RowLinks("twofactor:rename_passkey"), RowLinks("twofactor:remove_passkey")),
+    }
     rename_label, remove_label, never = _("Rename %(name)s"), _("Remove %(name)s"), _("Never")
-    return [
-        {
-            "name": authenticator.name,
-            "added": local_datetime(authenticator.created_at),
-            "last_used": (
-                local_datetime(authenticator.last_used_at) if authenticator.last_used_at else never
-            ),
-            "rename_url": rename_url(authenticator.pk),
-            "rename_label": rename_label % {"name": authenticator.name},
-            "remove_url": remove_url(authenticator.pk),
-            "remove_label": remove_label % {"name": authenticator.name},
-        }
-        for authenticator in rows
-    ]
+    result = []
+    for authenticator in rows:
+        rename_url, remove_url = links[type(authenticator)]
+        result.append(
+            {
+                "name": authenticator.name,
+                "kind": authenticator.KIND_LABEL,
+                "added": local_datetime(authenticator.created_at),
+                "last_used": (
+                    local_datetime(authenticator.last_used_at)
+                    if authenticator.last_used_at
+                    else never
+                ),
+                "rename_url": rename_url(authenticator.pk),
+                "rename_label": rename_label % {"name": authenticator.name},
+                "remove_url": remove_url(authenticator.pk),
+                "remove_label": remove_label % {"name": authenticator.name},
+            }
+        )
+    return result
 
 
 def _browser_rows(rows) -> list[dict]:
@@ -145,12 +162,12 @@ def sign_out_everywhere_else(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rename_authenticator(request, authenticator_id: int):
-    authenticator = get_object_or_404(
-        Authenticator, pk=authenticator_id, user=request.user, confirmed=True
-    )
+def rename_authenticator(request, authenticator_id: int, model=Authenticator):
+    """Rename one of the person's authenticators of kind ``model`` (an app, a passkey)."""
+    authenticator = get_object_or_404(model, pk=authenticator_id, user=request.user, confirmed=True)
     data = request.POST if request.method == "POST" else None
-    form = AuthenticatorNameForm(data, initial={"name": authenticator.name})
+    form_class = PasskeyNameForm if model is Passkey else AuthenticatorNameForm
+    form = form_class(data, initial={"name": authenticator.name})
     if form.is_valid():
         authenticators.rename_authenticator(
             user=request.user,
@@ -166,22 +183,22 @@ def rename_authenticator(request, authenticator_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_step_up
-def remove_authenticator(request, authenticator_id: int):
-    authenticator = get_object_or_404(
-        Authenticator, pk=authenticator_id, user=request.user, confirmed=True
-    )
-    remaining = Authenticator.objects.filter(user=request.user, confirmed=True).exclude(
-        pk=authenticator.pk
-    )
+def remove_authenticator(request, authenticator_id: int, model=Authenticator):
+    """Remove one of the person's authenticators of kind ``model`` (an app, a passkey)."""
+    authenticator = get_object_or_404(model, pk=authenticator_id, user=request.user, confirmed=True)
+    remaining = selectors.other_authenticators(request.user, authenticator)
     if request.method == "POST":
         try:
             removal = authenticators.remove_authenticator(
-                user=request.user, authenticator_id=authenticator.pk, request_meta=_meta(request)
+                user=request.user,
+                authenticator_id=authenticator.pk,
+                request_meta=_meta(request),
+                model=model,
             )
         except authenticators.LastAuthenticator:
             messages.error(request, ONLY_AUTHENTICATOR_OF_A_MEMBER)
             return HttpResponseRedirect(reverse(MANAGE))
-        except Authenticator.DoesNotExist:  # removed meanwhile in another window
+        except model.DoesNotExist:  # removed meanwhile in another window
             raise Http404 from None
         if removal.reset:
             messages.info(
@@ -193,11 +210,9 @@ def remove_authenticator(request, authenticator_id: int):
                 ),
             )
             return flows.continue_after_own_reset(request, request.user, reverse(MANAGE))
-        other = remaining.first()
-        if other is not None and (
-            request.user.otp_device is None or request.user.otp_device.pk == authenticator.pk
-        ):
-            otp_login(request, other)  # this session stays verified by a remaining one
+        device = request.user.otp_device
+        if remaining and (device is None or device == authenticator):
+            otp_login(request, remaining[0])  # this session stays verified by a remaining one
         messages.success(request, _("The authenticator was removed."))
         return HttpResponseRedirect(reverse(MANAGE))
     return render(
@@ -205,7 +220,8 @@ def remove_authenticator(request, authenticator_id: int):
         "twofactor/remove.html",
         {
             "authenticator": authenticator,
-            "is_last": not remaining.exists(),
+            "is_passkey": isinstance(authenticator, Passkey),
+            "is_last": not remaining,
             "may_remove_last": selectors.may_remove_last_authenticator(request.user),
             "recovery_codes": _recovery_codes_row(selectors.recovery_codes_summary(request.user)),
         },

@@ -12,8 +12,9 @@ from accounts.redirects import safe_next
 
 from .. import step_up
 from ..forms import CodeForm, RecoveryCodeForm
+from ..services import codes
 from ..services.codes import CodeOutcome
-from .code import add_code_error, has_recovery_codes_left
+from .code import add_code_error, has_recovery_codes_left, other_second_factors
 
 
 @sensitive_post_parameters("code")
@@ -41,9 +42,8 @@ def _confirm(request, *, recovery_code: bool):
     form_class = RecoveryCodeForm if recovery_code else CodeForm
     form = form_class(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        result = step_up.confirm_with_code(
-            request, form.cleaned_data["code"], recovery_code=recovery_code
-        )
+        verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
+        result = step_up.confirm_with_code(request, form.cleaned_data["code"], verify=verify)
         if result.accepted or (
             result.outcome is CodeOutcome.NO_AUTHENTICATOR and not recovery_code
         ):
@@ -57,5 +57,13 @@ def _confirm(request, *, recovery_code: bool):
             "next": next_url,
             "recovery_code": recovery_code,
             "offer_recovery_code": not recovery_code and has_recovery_codes_left(request.user),
+            **other_second_factors(
+                request,
+                request.user,
+                offer=not recovery_code,
+                begin="twofactor:passkey_confirmation_begin",
+                complete="twofactor:passkey_confirmation_complete",
+                next_url=next_url,
+            ),
         },
     )
