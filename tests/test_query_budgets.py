@@ -7,6 +7,7 @@ same request again. The admin's changelists have their own such tests in tests/a
 tests/twofactor.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -26,11 +27,13 @@ from tests.conftest import (
     sign_in_verified,
     stepped_up,
 )
+from tests.twofactor.soft_authenticator import SoftAuthenticator, add_soft_passkey
 from twofactor import app_settings, crypto, totp
 from twofactor.models import (
     Activity,
     Authenticator,
     CodeThrottle,
+    Passkey,
     RecoveryCode,
     RecoveryCodes,
     RefusedAttempts,
@@ -109,10 +112,28 @@ def add_refusals(user, number):
     )
 
 
+def add_passkeys(user, number):
+    """``number`` passkeys of ``user`` (keys nobody holds: only their rows matter here)."""
+    start = Passkey.objects.count()
+    Passkey.objects.bulk_create(
+        Passkey(
+            user=user,
+            name=f"Key {n}",
+            confirmed=True,
+            credential_id=f"key-{n}".encode(),
+            credential_id_sha256=f"{n:064}",
+            public_key=b"",
+            aaguid="00000000-0000-0000-0000-000000000000",
+        )
+        for n in range(start, start + number)
+    )
+
+
 def add_history(user, number):
-    """Another ``number`` authenticators, trusted browsers, activity records and counts of
-    refused attempts of ``user``."""
+    """Another ``number`` authenticators, passkeys, trusted browsers, activity records and
+    counts of refused attempts of ``user``."""
     add_devices(user, number)
+    add_passkeys(user, number)
     add_browsers(user, number)
     add_sign_ins(user, number)
     add_refusals(user, number)
@@ -250,6 +271,43 @@ def test_code_step_from_a_new_browser_costs_at_most_nineteen_statements(
         Activity.Kind.CODE_ACCEPTED,
         Activity.Kind.PASSWORD_ACCEPTED,  # the password step before it
     ]
+
+
+def passkey_step(user, key, *, clock):
+    """Pass the password, then count the passkey step alone (its challenge, then its answer)."""
+    browser = Client(HTTP_USER_AGENT=USER_AGENT)
+
+    def measure():
+        clock.shift(60)
+        response = browser.post(
+            reverse("accounts:sign_in"), {"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        begin = reverse("twofactor:passkey_sign_in_begin")
+        options = browser.post(begin, "{}", content_type="application/json").json()
+        answer = json.dumps(key.get(options))
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.post(
+                reverse("twofactor:passkey_sign_in_complete"),
+                answer,
+                content_type="application/json",
+            )
+        assert response.status_code == 200, response.content
+        browser.post(reverse("accounts:sign_out"))
+        browser.cookies.clear()  # a new browser each time
+        return len(queries)
+
+    return measure
+
+
+def test_passkey_step_queries_do_not_grow(member, add_authenticator, clock):
+    add_authenticator(member)
+    key = SoftAuthenticator()
+    add_soft_passkey(member, key)
+    add_history(member, FEW)
+    few = passkey_step(member, key, clock=clock)()
+    add_history(member, MANY)
+    assert passkey_step(member, key, clock=clock)() == few
 
 
 def test_code_step_page_queries_do_not_grow(client, member, add_authenticator, clock):

@@ -16,6 +16,8 @@ import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from twofactor.models import Passkey
+
 USER_PRESENT, USER_VERIFIED, ATTESTED_CREDENTIAL = 0x01, 0x04, 0x40
 
 
@@ -111,3 +113,18 @@ class SoftAuthenticator:
             "clientExtensionResults": {},
             "authenticatorAttachment": "platform",
         }
+
+
+def add_soft_passkey(user, key: SoftAuthenticator, *, name="YubiKey 5C") -> Passkey:
+    """A passkey of ``user`` whose private key is ``key`` (as if added through the browser)."""
+    passkey = Passkey(
+        user=user,
+        name=name,
+        confirmed=True,
+        credential_id=key.credential_id,
+        public_key=key._cose_public_key(),
+        sign_count=key.sign_count,
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
+    passkey.save()
+    return passkey

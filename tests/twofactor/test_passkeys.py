@@ -25,7 +25,7 @@ from tests.conftest import (
     sign_in_with_code,
     stepped_up,
 )
-from tests.twofactor.soft_authenticator import SoftAuthenticator, from_b64url
+from tests.twofactor.soft_authenticator import SoftAuthenticator, add_soft_passkey, from_b64url
 from twofactor import app_settings
 from twofactor.models import Activity, Passkey, RefusedAttempts, TrustedBrowser
 from twofactor.services.activity import RequestMeta
@@ -45,21 +45,6 @@ CODE = reverse("twofactor:code")
 
 def post_json(client, url, body=None, **extra):
     return client.post(url, json.dumps(body or {}), content_type="application/json", **extra)
-
-
-def add_soft_passkey(user, key: SoftAuthenticator, *, name="YubiKey 5C") -> Passkey:
-    """A passkey of ``user`` whose private key is ``key`` (as if added through the browser)."""
-    passkey = Passkey(
-        user=user,
-        name=name,
-        confirmed=True,
-        credential_id=key.credential_id,
-        public_key=key._cose_public_key(),
-        sign_count=key.sign_count,
-        aaguid="00000000-0000-0000-0000-000000000000",
-    )
-    passkey.save()
-    return passkey
 
 
 @pytest.fixture
