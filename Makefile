@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# What `make run` prints and emails link to: a host name, since passkeys refuse an IP address.
+PORTAL_URL ?= http://localhost:8000
 # The services suite: its own Redis database (flushed before each test) and a PostgreSQL test
 # database that pytest-django creates (test_axur_portal) and drops.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
@@ -56,8 +58,8 @@ migrate: translations
 
 run: migrate
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Serving the portal at http://$(HOST)/ (Ctrl-C stops it)"
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+	@echo "Serving the portal at $(PORTAL_URL)/ (Ctrl-C stops it)"
+	DJANGO_DEBUG=true PORTAL_URL=$(PORTAL_URL) $(BIN)/python manage.py runserver $(HOST)
 
 test: translations
 	$(BIN)/python -m pytest
