@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp_webauthn import exceptions
@@ -43,13 +43,15 @@ NEW_PASSKEY_KEY = "twofactor_new_passkey"
 
 # What a refused passkey says (the keys of a refused code's messages).
 REFUSED = {
-    "wrong": _lazy(
+    "wrong": gettext_lazy(
         "That passkey or security key was not accepted. Try again, or use another way to "
         "confirm it’s you."
     ),
-    "replayed": _lazy("That passkey or security key was not accepted. Try again."),
-    "throttled": _lazy("Too many failed attempts. Wait %(seconds)s seconds, then try again."),
-    "locked": _lazy(
+    "replayed": gettext_lazy("That passkey or security key was not accepted. Try again."),
+    "throttled": gettext_lazy(
+        "Too many failed attempts. Wait %(seconds)s seconds, then try again."
+    ),
+    "locked": gettext_lazy(
         "Sign-in with a second factor is locked after too many failed attempts. Try again after "
         "%(time)s, or ask a Manager of your team to reset your two-factor authentication."
     ),
@@ -59,25 +61,27 @@ REFUSED = {
 class StepUpNeeded(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "step_up_needed"
-    default_detail = _lazy("Confirm it’s you again, then add your passkey or security key.")
+    default_detail = gettext_lazy("Confirm it’s you again, then add your passkey or security key.")
 
 
 class SignInExpired(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "sign_in_expired"
-    default_detail = _lazy("Your sign-in took too long. Please sign in again.")
+    default_detail = gettext_lazy("Your sign-in took too long. Please sign in again.")
 
 
 class NoPasskey(exceptions.OTPWebAuthnApiError):
     status_code = 400
     default_code = "no_passkey"
-    default_detail = _lazy("You have no passkey or security key. Use another way to sign in.")
+    default_detail = gettext_lazy(
+        "You have no passkey or security key. Use another way to sign in."
+    )
 
 
 class NotAdded(exceptions.OTPWebAuthnApiError):
     status_code = 422
     default_code = "not_added"
-    default_detail = _lazy(
+    default_detail = gettext_lazy(
         "Your passkey or security key could not be added: its answer was not valid for this "
         "portal. Try again."
     )
