@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn import exceptions
@@ -176,14 +177,20 @@ class PortalWebAuthnHelper(WebAuthnHelper):
 
 
 def check_fresh(state) -> dict:
-    """``state`` taken from the session if it is a ceremony's and still young; else
-    ``CeremonyExpired`` (missing, used already, or too old)."""
+    """``state`` taken from the session if it is a ceremony's, still young and its challenge
+    not answered yet; else ``CeremonyExpired`` (missing, used already, or too old).
+
+    Taking the state out of the session uses it up for later requests; two requests of one
+    session in parallel could both have read it, so the challenge is also claimed once with the
+    cache's atomic ``add`` (Redis, or the database cache's unique key)."""
     if not isinstance(state, dict) or not isinstance(state.get("challenge"), str):
         raise CeremonyExpired()
     at = state.get("at")
-    if not isinstance(at, int | float) or not 0 <= _now() - at < (
-        app_settings.passkey_ceremony_seconds()
-    ):
+    seconds = app_settings.passkey_ceremony_seconds()
+    if not isinstance(at, int | float) or not 0 <= _now() - at < seconds:
+        raise CeremonyExpired()
+    claim = "passkey-challenge:" + hashlib.sha256(state["challenge"].encode()).hexdigest()
+    if not cache.add(claim, True, timeout=seconds):
         raise CeremonyExpired()
     return state
 

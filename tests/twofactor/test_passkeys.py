@@ -5,6 +5,7 @@ relying party, challenge, someone else's key, a counter going back, a malformed 
 refused with a clear message, never a 500."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,7 @@ from tests.conftest import (
     stepped_up,
 )
 from tests.twofactor.soft_authenticator import SoftAuthenticator, add_soft_passkey, from_b64url
-from twofactor import app_settings
+from twofactor import app_settings, passkeys
 from twofactor.models import Activity, Passkey, RefusedAttempts, TrustedBrowser
 from twofactor.services.activity import RequestMeta
 from twofactor.services.resets import reset_two_factor
@@ -510,3 +511,45 @@ def test_in_production_the_relying_party_is_the_portal_address(signed_in, settin
     answer = SoftAuthenticator().create(options)  # the browser at testserver, not the portal
     response = post_json(signed_in, REGISTER_COMPLETE, answer)
     assert response.status_code == 422
+
+
+def test_a_challenge_is_claimed_once_even_by_two_requests_holding_it(db, clock):
+    """Two requests of one session may both have read the state before either removed it."""
+    state = {"challenge": "c2FtZS1jaGFsbGVuZ2U", "at": time.time()}
+    assert passkeys.check_fresh(dict(state)) == state
+    with pytest.raises(passkeys.CeremonyExpired):
+        passkeys.check_fresh(dict(state))
+
+
+def test_an_oversized_answer_is_refused_without_a_server_error(pending):
+    post_json(pending, SIGN_IN_BEGIN)
+    body = b'{"id": "' + b"a" * (3 * 1024 * 1024) + b'"}'
+    response = pending.post(SIGN_IN_COMPLETE, body, content_type="application/json")
+    assert response.status_code == 400
+    assert SESSION_KEY not in pending.session
+
+
+@pytest.fixture
+def passkey_only(member, member_device, key, clock):
+    """Alice, whose only authenticator is a passkey (her app removed), past the password."""
+    add_soft_passkey(member, key)
+    member_device.delete()
+    return password_step(Client(), member)
+
+
+def test_someone_with_passkeys_alone_is_not_asked_for_an_app_code(passkey_only):
+    page = passkey_only.get(CODE).content.decode()
+    assert 'name="code"' not in page
+    assert "Use a passkey or security key" in page
+
+
+def test_a_code_typed_by_someone_with_passkeys_alone_is_wrong_not_a_new_sign_in(passkey_only):
+    response = passkey_only.post(CODE, {"code": "123456"})
+    assert response.status_code == 200  # the code page again, not back to sign in
+    assert "Use a passkey or security key" in response.content.decode()
+    assert SESSION_KEY not in passkey_only.session
+
+
+def test_someone_with_passkeys_alone_signs_in_with_one(passkey_only, member, key):
+    assert passkey_sign_in(passkey_only, key).status_code == 200
+    assert passkey_only.session[SESSION_KEY] == str(member.pk)

@@ -86,6 +86,17 @@ def recovery_code(request, user, next_url):
     return _code_step(request, user, next_url, recovery_code=True)
 
 
+def has_no_second_factor(result: CodeResult, user, *, recovery_code: bool) -> bool:
+    """An app code met no app, and the person has no authenticator of any kind either (a reset
+    since the page was shown): no code can be asked of them. Someone with passkeys alone has
+    just typed a wrong code."""
+    return (
+        result.outcome is CodeOutcome.NO_AUTHENTICATOR
+        and not recovery_code
+        and not selectors.has_authenticator(user)
+    )
+
+
 def has_recovery_codes_left(user) -> bool:
     summary = selectors.recovery_codes_summary(user)
     return summary is not None and summary[0] > 0
@@ -101,9 +112,9 @@ def _code_step(request, user, next_url, *, recovery_code: bool):
         )
         if result.accepted:
             return response
-        if result.outcome is CodeOutcome.NO_AUTHENTICATOR and not recovery_code:
+        if has_no_second_factor(result, user, recovery_code=recovery_code):
             return HttpResponseRedirect(url_with_next("accounts:sign_in", next_url))
-        add_code_error(form, result)  # without recovery codes, any is wrong
+        add_code_error(form, result)  # without recovery codes (or an app), any is wrong
     return render(
         request,
         "twofactor/code.html",
@@ -126,12 +137,14 @@ def _code_step(request, user, next_url, *, recovery_code: bool):
 
 def other_second_factors(request, user, *, offer: bool, begin: str, complete: str, next_url):
     """What a page that asks for an app code offers beside it: the person's passkey, with the
-    URLs of its ceremony (``passkeys.ceremony_context``)."""
+    URLs of its ceremony (``passkeys.ceremony_context``); the app's code field only to someone
+    who has an app (a person with passkeys alone is not asked for a code they cannot have)."""
     offer_passkey = offer and selectors.has_passkey(user)
-    context = {"offer_passkey": offer_passkey}
+    context = {"offer_passkey": offer_passkey, "offer_app_code": True}
     if offer_passkey:
         context.update(
-            passkeys.ceremony_context(request, begin=begin, complete=complete, next_url=next_url)
+            passkeys.ceremony_context(request, begin=begin, complete=complete, next_url=next_url),
+            offer_app_code=selectors.has_app_authenticator(user),
         )
     return context
 

@@ -13,8 +13,12 @@ from accounts.redirects import safe_next
 from .. import step_up
 from ..forms import CodeForm, RecoveryCodeForm
 from ..services import codes
-from ..services.codes import CodeOutcome
-from .code import add_code_error, has_recovery_codes_left, other_second_factors
+from .code import (
+    add_code_error,
+    has_no_second_factor,
+    has_recovery_codes_left,
+    other_second_factors,
+)
 
 
 @sensitive_post_parameters("code")
@@ -44,8 +48,8 @@ def _confirm(request, *, recovery_code: bool):
     if form.is_valid():
         verify = codes.verify_recovery_code if recovery_code else codes.verify_sign_in_code
         result = step_up.confirm_with_code(request, form.cleaned_data["code"], verify=verify)
-        if result.accepted or (
-            result.outcome is CodeOutcome.NO_AUTHENTICATOR and not recovery_code
+        if result.accepted or has_no_second_factor(
+            result, request.user, recovery_code=recovery_code
         ):
             return HttpResponseRedirect(next_url)  # without an authenticator none is asked
         add_code_error(form, result)
