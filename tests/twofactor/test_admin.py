@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests.conftest import lock_code_entry, sign_in_verified
+from tests.twofactor.soft_authenticator import SoftAuthenticator, add_soft_passkey
 from twofactor import recovery, totp
 from twofactor.models import (
     Activity,
@@ -35,7 +36,14 @@ CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
-MODELS = ["authenticator", "trustedbrowser", "resetrequest", "activity", "refusedattempts"]
+MODELS = [
+    "authenticator",
+    "passkey",
+    "trustedbrowser",
+    "resetrequest",
+    "activity",
+    "refusedattempts",
+]
 
 
 def admin_url(model, view, *args):
@@ -47,6 +55,7 @@ def alice(member, acme, add_authenticator, administrator):
     """Alice with an authenticator, a trusted Chrome, recovery codes (one used), a closed and an
     open reset request, and the activity records of all that."""
     device = add_authenticator(member, name="Alice phone")
+    passkey = add_soft_passkey(member, SoftAuthenticator(), name="Alice key")
     codes = [
         recovery.normalize(code)
         for code in create_recovery_codes(user=member, request_meta=RequestMeta())
@@ -68,6 +77,7 @@ def alice(member, acme, add_authenticator, administrator):
     return SimpleNamespace(
         person=member,
         device=device,
+        passkey=passkey,
         browser=browser,
         reset_request=ResetRequest.objects.get(user=member, status=ResetRequest.Status.OPEN),
         activity=Activity.objects.filter(subject=member).first(),
@@ -98,6 +108,7 @@ def refuse_code(person, *, times):
 def objects_of(alice):
     return {
         "authenticator": alice.device,
+        "passkey": alice.passkey,
         "trustedbrowser": alice.browser,
         "resetrequest": alice.reset_request,
         "activity": alice.activity,
@@ -245,6 +256,19 @@ def test_authenticator_changelist_shows_name_user_and_team(admin_client, alice):
     assert cells(response, "team") == ["Acme"]
 
 
+def test_passkey_changelist_shows_name_user_and_team(admin_client, alice):
+    response = admin_client.get(admin_url("passkey", "changelist"), {"q": "alice"})
+
+    assert [row.pk for row in response.context["cl"].result_list] == [alice.passkey.pk]
+    assert cells(response, "name") == ["Alice key"]
+    assert cells(response, "team") == ["Acme"]
+
+
+def test_a_persons_page_lists_their_passkeys(admin_client, alice):
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[alice.person.pk]))
+    assert "Alice key" in response.text
+
+
 def test_a_locked_code_entry_shows_as_the_persons_status(admin_client, alice):
     """The lock belongs to the person (every kind of authenticator shares it), so the users'
     changelist says it, not the authenticators'."""
@@ -316,6 +340,7 @@ def populate(make_user, add_authenticator, acme, administrator):
             index = len(made)
             person = make_user(f"person{index}@acme.test", team=acme)
             add_authenticator(person)
+            add_soft_passkey(person, SoftAuthenticator())
             TrustedBrowser.objects.create(
                 user=person,
                 token_hash=f"{index:064x}",
