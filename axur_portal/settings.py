@@ -354,15 +354,19 @@ PORTAL_URL = env(
     f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://localhost:8000",
 )
 
-# Passkeys and security keys (twofactor/passkeys.py): the credentials are twofactor.Passkey, the
-# relying party is PORTAL_URL in production and the request's validated host elsewhere, and a
-# passkey is only ever a second factor after the password.
+# Passkeys and security keys (twofactor/passkeys.py): the credentials are twofactor.Passkey, and
+# a passkey is only ever a second factor after the password. The portal's helper computes the
+# relying party for each request (PORTAL_URL in production, the validated host elsewhere); the
+# relying-party and origin settings below are read only by django-otp-webauthn's system checks.
+# The library's own credential and attestation tables exist (its app is installed for its user
+# handles) and stay empty: nothing writes to them.
 OTP_WEBAUTHN_CREDENTIAL_MODEL = "twofactor.Passkey"
 OTP_WEBAUTHN_HELPER_CLASS = "twofactor.passkeys.PortalWebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_RP_ID_CALLABLE = "twofactor.passkeys.relying_party_id"
 OTP_WEBAUTHN_RP_NAME = "Axur One"
-OTP_WEBAUTHN_TIMEOUT_SECONDS = TWOFACTOR_PASSKEY_CEREMONY_SECONDS = 3 * 60
+# The browser's prompt waits this long, and a challenge is answered within it.
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 3 * 60
 if PRODUCTION:
     # The one origin passkeys answer in production, which its checks require to be https.
     OTP_WEBAUTHN_ALLOWED_ORIGINS = [PORTAL_URL.rstrip("/")]

@@ -56,5 +56,6 @@ def passkey_address_from_portal_url() -> bool:
 
 
 def passkey_ceremony_seconds() -> int:
-    """How long the browser has to answer a passkey's challenge (the prompt's timeout too)."""
-    return _get("PASSKEY_CEREMONY_SECONDS", 3 * 60)
+    """How long the browser has to answer a passkey's challenge: django-otp-webauthn's prompt
+    timeout."""
+    return getattr(settings, "OTP_WEBAUTHN_TIMEOUT_SECONDS", 3 * 60)

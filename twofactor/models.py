@@ -1,4 +1,5 @@
 import enum
+import struct
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp_webauthn.models import AbstractWebAuthnCredential
 from webauthn import verify_authentication_response
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 
 from . import app_settings, crypto, recovery, totp
 
@@ -182,7 +183,9 @@ class Passkey(AbstractWebAuthnCredential):
 
         py_webauthn checks the challenge, the origin, the relying-party id hash, the flags, the
         signature and that the counter moved forward (a counter that goes back is a cloned
-        key: refused). ``at`` is unused (kept for the shape of the check)."""
+        key: refused). An answer that cannot even be read (authenticator data, CBOR, a
+        signature of the wrong shape) is no more than a wrong one. ``at`` is unused (kept for
+        the shape of the check)."""
         if not assertion.names(self):
             return CodeMatch.NONE, None
         try:
@@ -195,7 +198,7 @@ class Passkey(AbstractWebAuthnCredential):
                 credential_current_sign_count=self.sign_count,
                 require_user_verification=False,  # asked as "preferred", never required
             )
-        except InvalidAuthenticationResponse:
+        except (WebAuthnException, ValueError, TypeError, KeyError, IndexError, struct.error):
             return CodeMatch.NONE, None
         return CodeMatch.NEW, verified.new_sign_count
 
@@ -219,7 +222,8 @@ class RecoveryCodes(TimestampMixin, Device):
     """A person's set of recovery codes: one set a person, always ``confirmed``.
 
     A further kind of second factor that the code-step service accepts, under the person's
-    back-off and lock; it never counts as 2FA being on (that is a confirmed ``Authenticator``).
+    back-off and lock; it never counts as 2FA being on (that is one of
+    ``AUTHENTICATOR_KINDS``).
     Only the keyed digest of each code is stored (``RecoveryCode``); the plain codes exist only
     in the response that shows them. ``created_at`` is when the set was made.
     """

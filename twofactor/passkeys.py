@@ -38,8 +38,15 @@ from accounts.redirects import url_with_next
 from . import app_settings
 
 RELYING_PARTY_NAME = "Axur One"
-REGISTRATION_STATE_KEY = "otp_webauthn_register_state"
-AUTHENTICATION_STATE_KEY = "otp_webauthn_authentication_state"
+# Each ceremony's state in the session, a key a purpose, so a challenge begun for one purpose
+# cannot complete another.
+REGISTRATION_STATE_KEY = "twofactor_passkey_registration"
+SIGN_IN_STATE_KEY = "twofactor_passkey_sign_in"
+CONFIRMATION_STATE_KEY = "twofactor_passkey_confirmation"
+# WebAuthn's bound on a credential id; the public key is held to the same.
+LARGEST_CREDENTIAL_BYTES = 1023
+# Passkeys a person may have: every sign-in sends their ids to the browser.
+MOST_PASSKEYS = 20
 
 
 def _now() -> float:
@@ -63,12 +70,22 @@ class RelyingParty:
         return False
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def relying_party_of(address: str) -> RelyingParty:
-    """The relying party of a site address such as ``https://portal.example.com``."""
+    """The relying party of a site address such as ``https://portal.example.com``: the host
+    name in lower case, and the origin as a browser writes it (no default port)."""
     parts = urlsplit(address)
-    return RelyingParty(
-        id=(parts.hostname or "").lower(), origin=f"{parts.scheme}://{parts.netloc}"
-    )
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port at all
+        return RelyingParty(id="", origin="")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS.get(parts.scheme):
+        netloc = f"{netloc}:{port}"
+    return RelyingParty(id=host, origin=f"{parts.scheme}://{netloc}")
 
 
 def relying_party(request) -> RelyingParty:
@@ -104,6 +121,15 @@ class UnreadableAnswer(exceptions.OTPWebAuthnApiError):
     default_detail = _("The answer of your passkey or security key could not be read. Try again.")
 
 
+class NotAdded(exceptions.OTPWebAuthnApiError):
+    status_code = 422
+    default_code = "not_added"
+    default_detail = _(
+        "Your passkey or security key could not be added: its answer was not valid for this "
+        "portal. Try again."
+    )
+
+
 @dataclass(frozen=True)
 class Assertion:
     """A browser's answer to a sign-in challenge, with what it must answer: the second
@@ -115,7 +141,8 @@ class Assertion:
     origin: list[str]
 
     def names(self, passkey) -> bool:
-        """Whether the answer says it comes from ``passkey`` (its signature says if it does)."""
+        """Whether the answer says it comes from ``passkey``: its credential id (whether it
+        really does is for the signature to show)."""
         digest = hashlib.sha256(self.credential.raw_id).hexdigest()
         return digest == passkey.credential_id_sha256
 
@@ -150,6 +177,11 @@ class PortalWebAuthnHelper(WebAuthnHelper):
         return {**super().get_authentication_state(options), "at": _now()}
 
     def create_credential(self, user, response, parsed_credential, original_data):
+        if (
+            len(response.credential_id) > LARGEST_CREDENTIAL_BYTES
+            or len(response.credential_public_key) > LARGEST_CREDENTIAL_BYTES
+        ):
+            raise NotAdded()
         passkey = super().create_credential(user, response, parsed_credential, original_data)
         passkey.name = passkey.DEFAULT_NAME
         passkey.confirmed = True
@@ -176,14 +208,19 @@ class PortalWebAuthnHelper(WebAuthnHelper):
         )
 
 
-def check_fresh(state) -> dict:
-    """``state`` taken from the session if it is a ceremony's, still young and its challenge
-    not answered yet; else ``CeremonyExpired`` (missing, used already, or too old).
+def check_fresh(state, *, user_id: int) -> dict:
+    """``state`` taken from the session if it is a ceremony's for person ``user_id``, still
+    young and its challenge not answered yet; else ``CeremonyExpired`` (missing, someone
+    else's, used already, or too old).
 
     Taking the state out of the session uses it up for later requests; two requests of one
     session in parallel could both have read it, so the challenge is also claimed once with the
     cache's atomic ``add`` (Redis, or the database cache's unique key)."""
-    if not isinstance(state, dict) or not isinstance(state.get("challenge"), str):
+    if (
+        not isinstance(state, dict)
+        or not isinstance(state.get("challenge"), str)
+        or state.get("user") != user_id
+    ):
         raise CeremonyExpired()
     at = state.get("at")
     seconds = app_settings.passkey_ceremony_seconds()

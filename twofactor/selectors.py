@@ -30,21 +30,26 @@ def has_authenticator(user) -> bool:
     )
 
 
+def _confirmed_of(user, model, *, besides=None):
+    confirmed = model.objects.filter(user=user, confirmed=True)
+    return confirmed.exclude(pk=besides.pk) if isinstance(besides, model) else confirmed
+
+
 def other_authenticators(user, authenticator) -> list:
     """The person's confirmed authenticators of every kind besides ``authenticator`` (a query
-    a kind)."""
+    a kind; no keys loaded)."""
     return [
         other
         for model in AUTHENTICATOR_KINDS
-        for other in model.objects.filter(user=user, confirmed=True).exclude(
-            pk=authenticator.pk if isinstance(authenticator, model) else None
-        )
+        for other in _confirmed_of(user, model, besides=authenticator).only("pk", "user_id")
     ]
 
 
 def has_other_authenticator(user, authenticator) -> bool:
     """Whether the person has a confirmed authenticator of any kind besides ``authenticator``."""
-    return bool(other_authenticators(user, authenticator))
+    return any(
+        _confirmed_of(user, model, besides=authenticator).exists() for model in AUTHENTICATOR_KINDS
+    )
 
 
 def has_passkey(user) -> bool:

@@ -137,9 +137,9 @@ def with_two_factor_status(users):
     ]
     return users.annotate(
         authenticator_count=reduce(lambda a, b: a + b, counts),
-        # The first of the kinds' firsts; LEAST of a missing one and a date is the date on every
-        # database (PostgreSQL skips NULL, SQLite would not: each falls back on the others).
-        two_factor_since=Least(*[Coalesce(first, *firsts) for first in firsts]),
+        # The earlier of the kinds' firsts. PostgreSQL's LEAST skips a NULL, SQLite's returns
+        # it: each first falls back on the other, so a kind the person lacks never wins.
+        two_factor_since=Least(Coalesce(firsts[0], firsts[1]), Coalesce(firsts[1], firsts[0])),
         two_factor_status=Case(*whens, default=Value(""), output_field=models.CharField()),
     )
 

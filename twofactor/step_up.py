@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from accounts.decorators import require_recent_authentication
+from accounts.passwords import has_recent_authentication
 from accounts.redirects import url_with_next
 
 from . import app_settings, selectors
@@ -54,6 +55,15 @@ def confirm_with_code(request, code, *, verify=codes.verify_sign_in_code) -> cod
     if result.accepted:
         mark_second_factor(request)
     return result
+
+
+def has_stepped_up(request) -> bool:
+    """What ``require_step_up`` asks, as a yes or no (for a JSON view, which cannot be sent to
+    a page): the password recent, and a second factor too once the person has an
+    authenticator."""
+    return has_recent_authentication(request) and (
+        has_recent_second_factor(request) or not selectors.has_authenticator(request.user)
+    )
 
 
 def require_second_factor(view):

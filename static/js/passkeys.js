@@ -83,7 +83,8 @@
           return {};
         })
         .then(function (data) {
-          if (!response.ok) {
+          // A redirect followed (a session that ended) is no answer of the ceremony either.
+          if (!response.ok || response.redirected) {
             var error = new Error(data.detail || "");
             error.server = true;
             throw error;
@@ -129,6 +130,9 @@
           return post(box.dataset.completeUrl, csrf.value, answer(credential));
         })
         .then(function (data) {
+          if (!data.redirect_url) {
+            throw Object.assign(new Error(""), { server: true });
+          }
           window.location.assign(data.redirect_url);
         })
         .catch(function (error) {

@@ -8,6 +8,7 @@ import json
 import time
 from datetime import timedelta
 
+import cbor2
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -189,7 +190,8 @@ def test_the_same_key_cannot_be_added_twice(signed_in, member, key):
     excluded = [from_b64url(item["id"]) for item in options["excludeCredentials"]]
     assert excluded == [key.credential_id]  # the browser is told not to make it again
     response = post_json(signed_in, REGISTER_COMPLETE, key.create(options))
-    assert response.status_code in (400, 422)
+    assert response.status_code == 409
+    assert response.json()["code"] == "already_added"
     assert Passkey.objects.filter(user=member).count() == 1
 
 
@@ -314,7 +316,8 @@ def test_an_answer_is_used_once(pending, member, key, clock):
     clock.shift(2)  # past the back-off of that failure
     assert post_json(pending, SIGN_IN_COMPLETE, answer).status_code == 200
     again = post_json(pending, SIGN_IN_COMPLETE, answer)
-    assert again.status_code in (400, 403)
+    assert again.status_code == 403  # signed in now: no sign-in to complete
+    assert again.json()["code"] == "sign_in_expired"
 
 
 def test_an_answer_without_a_challenge_begun_is_refused(pending, key):
@@ -515,10 +518,10 @@ def test_in_production_the_relying_party_is_the_portal_address(signed_in, settin
 
 def test_a_challenge_is_claimed_once_even_by_two_requests_holding_it(db, clock):
     """Two requests of one session may both have read the state before either removed it."""
-    state = {"challenge": "c2FtZS1jaGFsbGVuZ2U", "at": time.time()}
-    assert passkeys.check_fresh(dict(state)) == state
+    state = {"challenge": "c2FtZS1jaGFsbGVuZ2U", "at": time.time(), "user": 1}
+    assert passkeys.check_fresh(dict(state), user_id=1) == state
     with pytest.raises(passkeys.CeremonyExpired):
-        passkeys.check_fresh(dict(state))
+        passkeys.check_fresh(dict(state), user_id=1)
 
 
 def test_an_oversized_answer_is_refused_without_a_server_error(pending):
@@ -553,3 +556,95 @@ def test_a_code_typed_by_someone_with_passkeys_alone_is_wrong_not_a_new_sign_in(
 def test_someone_with_passkeys_alone_signs_in_with_one(passkey_only, member, key):
     assert passkey_sign_in(passkey_only, key).status_code == 200
     assert passkey_only.session[SESSION_KEY] == str(member.pk)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"a": "\xff"}', b"[" * 100_000, b'{"n": ' + b"9" * 5000 + b"}"],
+    ids=["not-utf-8", "nested-too-deep", "number-too-long"],
+)
+@pytest.mark.parametrize("url", [SIGN_IN_BEGIN, SIGN_IN_COMPLETE, REGISTER_COMPLETE])
+def test_bodies_json_cannot_read_get_a_clear_answer(pending, body, url):
+    response = pending.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "unreadable"
+
+
+def test_a_body_that_is_not_json_is_refused(pending):
+    response = pending.post(SIGN_IN_BEGIN, {"a": "b"})  # a form, not JSON
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda answer: answer["response"].update(authenticatorData="AAAA"),
+        lambda answer: answer["response"].update(signature="AAAA"),
+        lambda answer: answer["response"].update(clientDataJSON="e30"),
+    ],
+    ids=["short-authenticator-data", "signature-not-der", "client-data-empty"],
+)
+def test_a_crafted_answer_is_a_wrong_one(pending, member, key, change):
+    options = post_json(pending, SIGN_IN_BEGIN).json()
+    answer = key.get(options)
+    change(answer)
+    response = post_json(pending, SIGN_IN_COMPLETE, answer)
+    assert response.status_code == 403
+    assert code_failures(member) == 1
+
+
+@pytest.mark.parametrize(
+    "cose",
+    [
+        {1: 9, 3: -7},  # a key type nobody knows
+        [1, 2, 3],  # not a map
+    ],
+    ids=["unknown-key-type", "a-list"],
+)
+def test_a_registration_with_a_crafted_key_is_refused(signed_in, key, monkeypatch, cose):
+    monkeypatch.setattr(key, "_cose_public_key", lambda: cbor2.dumps(cose))
+    response = register(signed_in, key)
+    assert response.status_code == 422
+    assert not Passkey.objects.exists()
+
+
+def test_a_credential_id_longer_than_webauthn_allows_is_refused(signed_in, key):
+    key.credential_id = b"x" * (passkeys.LARGEST_CREDENTIAL_BYTES + 1)
+    response = register(signed_in, key)
+    assert response.status_code == 422
+    assert not Passkey.objects.exists()
+
+
+def test_a_person_has_at_most_so_many_passkeys(signed_in, member):
+    for _ in range(passkeys.MOST_PASSKEYS):
+        add_soft_passkey(member, SoftAuthenticator())
+    response = post_json(signed_in, REGISTER_BEGIN)
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many"
+
+
+def test_a_sign_in_challenge_cannot_complete_confirm_its_you(pending, member, key, member_device):
+    """A passkey sign-in begun, then the app's code used: that challenge confirms nothing."""
+    options = post_json(pending, SIGN_IN_BEGIN).json()
+    pending.post(CODE, {"code": code_for(member_device)})
+    response = post_json(pending, CONFIRM_COMPLETE, key.get(options))
+    assert response.status_code == 400
+    assert response.json()["code"] == "expired"
+
+
+def test_a_challenge_is_bound_to_its_person(db, clock):
+    state = {"challenge": "b3RoZXI", "at": time.time(), "user": 1}
+    with pytest.raises(passkeys.CeremonyExpired):
+        passkeys.check_fresh(state, user_id=2)
+
+
+@pytest.mark.parametrize(
+    ("address", "rp_id", "origin"),
+    [
+        ("https://Portal.Example.com", "portal.example.com", "https://portal.example.com"),
+        ("https://portal.example.com:443/", "portal.example.com", "https://portal.example.com"),
+        ("http://localhost:8000", "localhost", "http://localhost:8000"),
+    ],
+)
+def test_the_relying_party_is_written_as_browsers_write_it(address, rp_id, origin):
+    assert passkeys.relying_party_of(address) == passkeys.RelyingParty(rp_id, origin)

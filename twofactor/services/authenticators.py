@@ -4,12 +4,13 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from webauthn.helpers.exceptions import WebAuthnException
 
 from .. import totp
 from ..models import Activity, Authenticator, Passkey
 from ..notifications import notify
-from ..selectors import has_authenticator, may_remove_last_authenticator, other_authenticators
+from ..selectors import has_authenticator, has_other_authenticator, may_remove_last_authenticator
 from .activity import RequestMeta, new_activity, record_activities, record_activity
 from .codes import CodeResult, verify_new_authenticator_code
 from .resets import reset_two_factor
@@ -73,13 +74,29 @@ def confirm_authenticator(
     return result
 
 
+class PasskeyRefused(Exception):
+    """A registration answer that is not valid for this portal, or cannot be read."""
+
+
+class PasskeyAlreadyAdded(Exception):
+    """A registration answer for a credential the portal already has."""
+
+
 def add_passkey(*, user, helper, state: dict, data, request_meta: RequestMeta) -> Passkey:
     """The browser's answer to a registration: verified against ``state`` (its challenge) by
     django-otp-webauthn's ``helper`` (``passkeys.PortalWebAuthnHelper``: the portal's relying
     party and origin), then saved as the person's passkey, recorded and announced, in one
-    transaction. py_webauthn's errors go up to the caller; nothing is saved then."""
+    transaction; nothing is saved when it is refused (``PasskeyRefused``) or already known
+    (``PasskeyAlreadyAdded``)."""
     with transaction.atomic():
-        passkey = helper.register_complete(user=user, state=state, data=data)
+        try:
+            with transaction.atomic():
+                passkey = helper.register_complete(user=user, state=state, data=data)
+        except IntegrityError:  # the credential's id is another passkey's
+            raise PasskeyAlreadyAdded from None
+        except (WebAuthnException, ValueError, TypeError, KeyError, IndexError) as error:
+            # py_webauthn's refusals, and what its parsing of a crafted answer lets through
+            raise PasskeyRefused from error
         record_activity(
             kind=Activity.Kind.PASSKEY_ADDED,
             subject=user,
@@ -160,7 +177,7 @@ def remove_authenticator(
         authenticator = model.objects.select_for_update().get(
             pk=authenticator_id, user=person, confirmed=True
         )
-        if not other_authenticators(person, authenticator):
+        if not has_other_authenticator(person, authenticator):
             if not may_remove_last_authenticator(person):
                 raise LastAuthenticator
             reset_two_factor(

@@ -74,8 +74,8 @@ def _code_entry_locked(user) -> bool:
 
 
 def _last_used_authenticator(user):
-    """The authenticator (an app, or else a passkey) a trusted browser's session counts as
-    verified by: the last used."""
+    """The authenticator a trusted browser's session counts as verified by: the person's app
+    used last, or without one their passkey used last."""
     for model in (Authenticator, Passkey):
         found = (
             model.objects.filter(user=user, confirmed=True).order_by("-last_used_at", "-pk").first()

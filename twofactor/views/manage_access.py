@@ -211,8 +211,11 @@ def remove_authenticator(request, authenticator_id: int, model=Authenticator):
             )
             return flows.continue_after_own_reset(request, request.user, reverse(MANAGE))
         device = request.user.otp_device
-        if remaining and (device is None or device == authenticator):
-            otp_login(request, remaining[0])  # this session stays verified by a remaining one
+        if device is None or device == authenticator:
+            # This session stays verified by one that remains (read after the removal).
+            remaining = selectors.other_authenticators(request.user, authenticator)
+            if remaining:
+                otp_login(request, remaining[0])
         messages.success(request, _("The authenticator was removed."))
         return HttpResponseRedirect(reverse(MANAGE))
     return render(

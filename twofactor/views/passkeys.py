@@ -8,9 +8,10 @@ under the person's back-off and lock. Their errors are JSON with a message in th
 language, never a 500.
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp_webauthn import exceptions
-from django_otp_webauthn.utils import rewrite_exceptions
 from django_otp_webauthn.views import (
     BeginCredentialAuthenticationView,
     BeginCredentialRegistrationView,
@@ -27,7 +27,6 @@ from django_otp_webauthn.views import (
     CompleteCredentialRegistrationView,
 )
 
-from accounts.passwords import has_recent_authentication
 from accounts.redirects import safe_next
 
 from .. import flows, passkeys, selectors, step_up
@@ -64,6 +63,20 @@ class StepUpNeeded(exceptions.OTPWebAuthnApiError):
     default_detail = gettext_lazy("Confirm it’s you again, then add your passkey or security key.")
 
 
+class TooManyPasskeys(exceptions.OTPWebAuthnApiError):
+    status_code = 400
+    default_code = "too_many"
+    default_detail = gettext_lazy(
+        "You have as many passkeys and security keys as an account can have. Remove one first."
+    )
+
+
+class AlreadyAdded(exceptions.OTPWebAuthnApiError):
+    status_code = 409
+    default_code = "already_added"
+    default_detail = gettext_lazy("This passkey or security key is already registered.")
+
+
 class SignInExpired(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "sign_in_expired"
@@ -78,65 +91,81 @@ class NoPasskey(exceptions.OTPWebAuthnApiError):
     )
 
 
-class NotAdded(exceptions.OTPWebAuthnApiError):
-    status_code = 422
-    default_code = "not_added"
-    default_detail = gettext_lazy(
-        "Your passkey or security key could not be added: its answer was not valid for this "
-        "portal. Try again."
-    )
-
-
 def _request_meta(view) -> RequestMeta:
     return RequestMeta.from_request(view.request)
 
 
-class _TimedState:
-    """A ceremony's state taken out of the session (so it is never used twice, even when the
-    answer turns out wrong) and refused when missing or too old."""
+class _Ceremony:
+    """What every ceremony view of the portal does beside the library's: the body read as one
+    JSON object (anything else, however odd, is an unreadable answer), and the state kept under
+    the view's own session key (``state_key``: one a purpose), bound to the person (``user``)
+    and taken out of the session before the answer is read, so it is never used twice."""
 
     state_key: str
+    user = None
+
+    def _parse_request_data(self, request):
+        if request.content_type != "application/json":
+            raise passkeys.UnreadableAnswer()
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested or numbers too deep
+            raise passkeys.UnreadableAnswer() from None
+        if not isinstance(data, dict):
+            raise passkeys.UnreadableAnswer()
+        return data
+
+    def get_user(self):
+        return self.user
+
+    def keep_state(self, state: dict) -> None:
+        self.request.session[self.state_key] = {**state, "user": self.user.pk}
 
     def get_state(self):
         state = self.request.session.pop(self.state_key, None)
         self.request.session.save()
-        return passkeys.check_fresh(state)
+        return passkeys.check_fresh(state, user_id=self.user.pk)
 
 
 # Adding one (Manage Access): the password and a second factor, both recent, first.
 
 
-class _StepUpRequired:
+class _Registration(_Ceremony):
+    state_key = passkeys.REGISTRATION_STATE_KEY
+
+    def initial(self, request, *args, **kwargs):
+        self.user = request.user if request.user.is_authenticated else None
+        super().initial(request, *args, **kwargs)
+
     def check_can_register(self):
-        if not (
-            has_recent_authentication(self.request)
-            and step_up.has_recent_second_factor(self.request)
-        ):
+        if not step_up.has_stepped_up(self.request):
             raise StepUpNeeded()
 
 
-class BeginPasskeyRegistration(_StepUpRequired, BeginCredentialRegistrationView):
-    pass
+class BeginPasskeyRegistration(_Registration, BeginCredentialRegistrationView):
+    def post(self, *args, **kwargs):
+        if Passkey.objects.filter(user=self.user).count() >= passkeys.MOST_PASSKEYS:
+            raise TooManyPasskeys()
+        options, state = self.get_helper().register_begin(user=self.user)
+        self.keep_state(state)
+        return JsonResponse(options)
 
 
-class CompletePasskeyRegistration(_TimedState, _StepUpRequired, CompleteCredentialRegistrationView):
-    state_key = passkeys.REGISTRATION_STATE_KEY
-
+class CompletePasskeyRegistration(_Registration, CompleteCredentialRegistrationView):
     def post(self, *args, **kwargs):
         state = self.get_state()
         try:
-            with rewrite_exceptions(logger=None):
-                passkey = authenticators.add_passkey(
-                    user=self.request.user,
-                    helper=self.get_helper(),
-                    state=state,
-                    data=self.request.data,
-                    request_meta=_request_meta(self),
-                )
-        except exceptions.UnprocessableEntity:
-            raise NotAdded() from None
-        except (IntegrityError, KeyError, TypeError, ValueError):  # a key already listed, junk
-            raise passkeys.UnreadableAnswer() from None
+            passkey = authenticators.add_passkey(
+                user=self.user,
+                helper=self.get_helper(),
+                state=state,
+                data=self.request.data,
+                request_meta=_request_meta(self),
+            )
+        except authenticators.PasskeyRefused:
+            raise passkeys.NotAdded() from None
+        except authenticators.PasskeyAlreadyAdded:
+            raise AlreadyAdded() from None
         self.request.session[NEW_PASSKEY_KEY] = passkey.pk
         return JsonResponse({"redirect_url": reverse("twofactor:name_passkey")})
 
@@ -144,18 +173,19 @@ class CompletePasskeyRegistration(_TimedState, _StepUpRequired, CompleteCredenti
 # Signing in (the code step) and "Confirm it's you": an assertion for one known person.
 
 
-class _Assertion(_TimedState):
-    state_key = passkeys.AUTHENTICATION_STATE_KEY
-    user = None
-
-    def get_user(self):
-        return self.user
-
+class _Assertion(_Ceremony):
     def check_can_authenticate(self):
         if self.user is None:
             raise self.no_person()
         if not selectors.has_passkey(self.user):
             raise NoPasskey()
+
+    def post_begin(self):
+        options, state = self.get_helper().authenticate_begin(
+            user=self.user, require_user_verification=False
+        )
+        self.keep_state(state)
+        return JsonResponse(options)
 
     def read_assertion(self) -> passkeys.Assertion:
         return self.get_helper().assertion(state=self.get_state(), data=self.request.data)
@@ -170,6 +200,7 @@ def refused_answer(result: codes.CodeResult) -> JsonResponse:
 class _PendingSignIn(_Assertion):
     """The person whose password was right in this session and who owes a second factor."""
 
+    state_key = passkeys.SIGN_IN_STATE_KEY
     no_person = SignInExpired
 
     def initial(self, request, *args, **kwargs):
@@ -178,7 +209,8 @@ class _PendingSignIn(_Assertion):
 
 
 class BeginPasskeySignIn(_PendingSignIn, BeginCredentialAuthenticationView):
-    pass
+    def post(self, *args, **kwargs):
+        return self.post_begin()
 
 
 class CompletePasskeySignIn(_PendingSignIn, CompleteCredentialAuthenticationView):
@@ -197,6 +229,7 @@ class CompletePasskeySignIn(_PendingSignIn, CompleteCredentialAuthenticationView
 
 
 class _SignedIn(_Assertion):
+    state_key = passkeys.CONFIRMATION_STATE_KEY
     no_person = exceptions.NotAuthenticated
 
     def initial(self, request, *args, **kwargs):
@@ -205,7 +238,8 @@ class _SignedIn(_Assertion):
 
 
 class BeginPasskeyConfirmation(_SignedIn, BeginCredentialAuthenticationView):
-    pass
+    def post(self, *args, **kwargs):
+        return self.post_begin()
 
 
 class CompletePasskeyConfirmation(_SignedIn, CompleteCredentialAuthenticationView):
