@@ -2,7 +2,7 @@
 from Manage Access and named; on another browser (its authenticator holding the same
 credential) "Use a passkey or security key" passes the code step after the password; a prompt
 that finds no passkey says so in the page and leaves the code field usable; the passkey is
-removed from Manage Access."""
+removed from Manage Access after "Confirm it's you" with the passkey itself."""
 
 from urllib.parse import urlsplit
 
@@ -126,6 +126,8 @@ def test_a_passkey_is_added_signs_in_another_browser_and_is_removed(
     use_passkey(other)
     heading(other, "My Preferences")
     follow(other, "Manage Access")
+    last_used = authenticator_row(other, NAME).get_by_role("cell").nth(3)
+    expect(last_used).not_to_have_text("Never")
     browsers = other.get_by_role("row").filter(has=other.get_by_role("button", name="Revoke"))
     expect(browsers.filter(has_text="This browser")).to_have_count(1)
 
@@ -152,10 +154,20 @@ def test_a_passkey_is_added_signs_in_another_browser_and_is_removed(
     enter_code(third, code_now(app.key))
     heading(third, "My Preferences")
 
-    # 4. Removed from Manage Access (the passkey just passed the second factor here).
+    # 4. Removed from Manage Access. This browser is trusted now, so its next sign-in passes
+    # no second factor: the removal asks for the password and then the passkey itself.
+    sign_out(other)
+    sign_in(other, member.email)
+    heading(other, "My Preferences")
+    follow(other, "Manage Access")
     row = authenticator_row(other, NAME)
     follow(other, row.get_by_role("link", name=f"Remove {NAME}"))
-    confirm_it_is_you(other, app)
+    heading(other, "Confirm your password")
+    other.get_by_label("Password").fill(PASSWORD)
+    submit(other, "Continue")
+    heading(other, "Confirm it’s you")
+    take_screenshot(other, "step-up-passkey")
+    use_passkey(other)
     heading(other, f"Remove “{NAME}”?")
     submit(other, "Remove")
     expect(other.get_by_role("status")).to_contain_text("The authenticator was removed")
