@@ -142,7 +142,7 @@ def test_a_passkey_is_added_signs_in_another_browser_and_is_removed(
     status = third.locator("[data-passkey]").get_by_role("status")
     expect(status).to_have_text(
         "The prompt was closed before your passkey or security key answered. Try again, "
-        "or use another way below."
+        "or use another way on this page."
     )
     field = third.get_by_label("Security code")
     expect(field).to_be_focused()
