@@ -329,6 +329,10 @@ class Activity(EventParties):
         RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
         RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Recovery codes regenerated")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_RESENT = "invitation_resent", _("Invitation sent again")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""
