@@ -536,7 +536,9 @@ def test_sending_resending_revoking_and_joining_are_recorded(manager_client, man
         ("invitation_revoked", manager.email, manager.team_id, "omar@new.test"),
         ("invitation_accepted", "nora@new.test", manager.team_id, "nora@new.test"),
     ]
-    assert "Invitation accepted" in page(manager_client.get(reverse("team:activity")))
+    log = page(manager_client.get(reverse("team:activity")))
+    assert "Invitation accepted" in log and "Invitation revoked" in log
+    assert "omar@new.test" in log  # whom: the address, though nobody has it yet
 
 
 def test_a_deactivated_inviters_pending_invitations_are_revoked(
