@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.signals import person_deactivated
@@ -29,6 +31,18 @@ LINK = re.compile(r"https?://[^/\s]+(/team/join/[^/\s]+/)")
 
 def invite(client, emails, role="member"):
     return client.post(INVITE, {"emails": emails, "role": role})
+
+
+def send(*, actor, team, emails):
+    """Invitations sent through the service, as a Member of ``team`` with English emails."""
+    return invitations.send_invitations(
+        actor=actor,
+        team=team,
+        emails=emails,
+        role="member",
+        language="en",
+        request_meta=RequestMeta(),
+    )
 
 
 def emails_to(address):
@@ -237,14 +251,7 @@ def test_join_refuses_when_the_account_appears_between_the_page_and_the_post(
     manager, acme, make_user, globex
 ):
     """The service checks again under the invitation's lock, whatever the page showed."""
-    result = invitations.send_invitations(
-        actor=manager,
-        team=acme,
-        emails=["nora@new.test"],
-        role="member",
-        language="en",
-        request_meta=RequestMeta(),
-    )
+    result = send(actor=manager, team=acme, emails=["nora@new.test"])
     assert result.sent == ["nora@new.test"]
     token_hash = Invitation.objects.get().token_hash
     make_user("nora@new.test", team=globex)
@@ -432,14 +439,7 @@ def test_a_signed_in_browser_is_asked_to_sign_out_first(
 
 
 def other_teams_invitation(outsider_manager):
-    return invitations.send_invitations(
-        actor=outsider_manager,
-        team=outsider_manager.team,
-        emails=["zed@new.test"],
-        role="member",
-        language="en",
-        request_meta=RequestMeta(),
-    )
+    return send(actor=outsider_manager, team=outsider_manager.team, emails=["zed@new.test"])
 
 
 def test_another_teams_invitation_is_a_404(manager_client, make_user, globex):
@@ -454,14 +454,7 @@ def test_another_teams_invitation_is_a_404(manager_client, make_user, globex):
 
 
 def test_a_member_gets_403_on_every_invitation_action(client, member, member_device, manager, acme):
-    invitations.send_invitations(
-        actor=manager,
-        team=acme,
-        emails=["nora@new.test"],
-        role="member",
-        language="en",
-        request_meta=RequestMeta(),
-    )
+    send(actor=manager, team=acme, emails=["nora@new.test"])
     invitation = Invitation.objects.get()
     sign_in_verified(client, member, member_device)
     assert client.get(INVITE).status_code == 403
@@ -546,14 +539,7 @@ def test_a_deactivated_inviters_pending_invitations_are_revoked(
 ):
     other = make_user("olga@acme.test", team=acme, role=User.Role.MANAGER)
     for actor, email in ((manager, "nora@new.test"), (other, "omar@new.test")):
-        invitations.send_invitations(
-            actor=actor,
-            team=acme,
-            emails=[email],
-            role="member",
-            language="en",
-            request_meta=RequestMeta(),
-        )
+        send(actor=actor, team=acme, emails=[email])
     person_deactivated.send(sender=User, person=manager, actor=administrator)
     assert list(Invitation.objects.pending().values_list("email", flat=True)) == ["omar@new.test"]
     revoked = Invitation.objects.get(email="nora@new.test")
@@ -591,3 +577,28 @@ def test_administrators_invite_list_and_revoke_in_the_admin(admin_client, acme, 
     assert Activity.objects.filter(
         kind=Activity.Kind.INVITATION_REVOKED, actor=administrator, team=acme
     ).exists()
+
+
+def test_the_admins_invitation_list_queries_do_not_grow(admin_client, acme, manager):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("admin:team_invitation_changelist")).status_code == 200
+        return len(captured)
+
+    def add(number, tag):
+        now = timezone.now()
+        Invitation.objects.bulk_create(
+            Invitation(
+                team=acme,
+                email=f"{tag}{n}@new.test",
+                invited_by=manager,
+                token_hash=f"{tag}{n:063}"[:64],
+                expires_at=now + timedelta(days=7),
+            )
+            for n in range(number)
+        )
+
+    add(5, "f")
+    few = queries()
+    add(95, "m")  # the admin shows 100 a page
+    assert queries() == few
