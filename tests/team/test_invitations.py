@@ -602,3 +602,16 @@ def test_the_admins_invitation_list_queries_do_not_grow(admin_client, acme, mana
     few = queries()
     add(95, "m")  # the admin shows 100 a page
     assert queries() == few
+
+
+def test_the_inviter_is_told_of_the_join_in_their_own_language(manager, acme, invitee):
+    manager.language = "es"
+    manager.save()
+    send(actor=manager, team=acme, emails=["nora@new.test"])
+    join(invitee, link_for("nora@new.test"))
+    [message] = emails_to(manager.email)
+    expected = translated("%(person_name)s joined %(team_name)s", "es") % {
+        "person_name": "Nora Newcomer",
+        "team_name": "Acme",
+    }
+    assert expected != "Nora Newcomer joined Acme" and message.subject == expected
