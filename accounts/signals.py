@@ -15,3 +15,8 @@ password_refused = Signal()
 # A new password was saved (with its new security stamp), inside the transaction that saved it.
 # Arguments: user, actor (who set it: the person, or an administrator), request.
 password_changed = Signal()
+
+# A person was deactivated (they can no longer sign in).
+person_deactivated = (
+    Signal()
+)  # sent with person=<User>, actor=<User> inside the deactivation's transaction  # noqa: E501

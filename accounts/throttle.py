@@ -78,12 +78,12 @@ class CacheStore:
     def cache(self):
         return caches[self.alias]
 
-    def add(self, key: str, *, now: float, expires_at: float) -> int:
+    def add(self, key: str, *, now: float, expires_at: float, amount: int = 1) -> int:
         timeout = max(1, math.ceil(expires_at - now))
         for _ in range(CACHE_ATTEMPTS):
             self.cache.add(key, 0, timeout=timeout)
             try:
-                return self.cache.incr(key)
+                return self.cache.incr(key, amount)
             except ValueError:  # expired or evicted between add and incr: create it again
                 continue
         raise RuntimeError(f"The cache {self.alias!r} keeps no throttle count.")
@@ -101,10 +101,10 @@ class CacheStore:
         return self.cache.get(key, 0)
 
 
-# One statement: the row is created at 1 or raised by 1, and the new count comes back.
+# One statement: the row is created at the amount or raised by it, and the new count comes back.
 TAKE_SLOT_SQL = (
-    "INSERT INTO {table} ({key}, {count}, {expires_at}) VALUES (%s, 1, %s) "
-    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+    "INSERT INTO {table} ({key}, {count}, {expires_at}) VALUES (%s, %s, %s) "
+    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + %s RETURNING {count}"
 )
 # The rows of ended windows, in one statement (the ORM's delete() adds a transaction around it).
 DELETE_ENDED_SQL = "DELETE FROM {table} WHERE {expires_at} <= %s"
@@ -117,15 +117,18 @@ class DatabaseStore:
     def connection(self):
         return connections[router.db_for_write(ThrottleCount)]
 
-    def add(self, key: str, *, now: float, expires_at: float) -> int:
+    def add(self, key: str, *, now: float, expires_at: float, amount: int = 1) -> int:
         connection = self.connection
         quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
         names = {name: quote(name) for name in ("key", "count", "expires_at")}
         names["table"] = quote(ThrottleCount._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(TAKE_SLOT_SQL.format(**names), [key, adapt(_datetime(expires_at))])
+            cursor.execute(
+                TAKE_SLOT_SQL.format(**names),
+                [key, amount, adapt(_datetime(expires_at)), amount],
+            )
             (taken,) = cursor.fetchone()
-            if taken == 1:  # a count starts: the ended ones go
+            if taken == amount:  # a count starts: the ended ones go
                 cursor.execute(DELETE_ENDED_SQL.format(**names), [adapt(_datetime(now))])
         return taken
 
@@ -163,12 +166,15 @@ class Slot:
 
 @dataclass(frozen=True)
 class AttemptCounter:
-    """Counts attempts per identity (an email, an address) in windows of ``window_seconds``."""
+    """Counts attempts per identity (an email, an address) in windows of ``window_seconds``.
+    ``name`` starts every key: each use of the counter (the password step, invitations) keeps
+    counts of its own."""
 
     scope: str
     limit: int
     window_seconds: int
     store: CacheStore | DatabaseStore = field(default_factory=configured_store)
+    name: str = "sign-in-failures"
 
     def _now(self) -> float:
         return time.time()
@@ -179,22 +185,24 @@ class AttemptCounter:
         # Keyed with the secret key: the store holds no digest anyone could compute from a
         # list of addresses to learn which were tried.
         digest = salted_hmac(KEY_SALT, identity, algorithm="sha256").hexdigest()[:32]
-        return f"sign-in-failures:{self.scope}:{digest}:{window}"
+        return f"{self.name}:{self.scope}:{digest}:{window}"
 
-    def take(self, identity: str) -> Slot:
-        """One more attempt in the current window; past the limit if ``is_past_limit``."""
+    def take(self, identity: str, amount: int = 1) -> Slot:
+        """One more attempt (or ``amount`` more, at once) in the current window; past the
+        limit if ``is_past_limit``."""
         now = self._now()
         window = int(now // self.window_seconds)
         key = self.key(identity, window)
         expires_at = (window + 1) * self.window_seconds + GRACE_SECONDS
-        return Slot(key, self.store.add(key, now=now, expires_at=expires_at))
+        return Slot(key, self.store.add(key, now=now, expires_at=expires_at, amount=amount))
 
     def is_past_limit(self, slot: Slot) -> bool:
         return slot.number > self.limit
 
-    def give_back(self, slot: Slot) -> None:
-        """The attempt did not count (its password was not checked, or was right)."""
-        self.store.subtract(slot.key, 1)
+    def give_back(self, slot: Slot, amount: int = 1) -> None:
+        """The attempt did not count (its password was not checked, or was right); ``amount``:
+        what it took."""
+        self.store.subtract(slot.key, amount)
 
     def reset(self, slot: Slot) -> None:
         """A run of failures ends at this slot: the slots up to it go, those after it stay."""

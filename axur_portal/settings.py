@@ -381,6 +381,11 @@ TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS = envint(
     "TWOFACTOR_REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60
 )
 
+# Invitations (defaults in team/app_settings.py): how many days a link works, and how many
+# addresses one person may invite in a day (UTC), counted like the password throttle.
+TEAM_INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+TEAM_INVITATIONS_PER_DAY = envint("INVITATIONS_PER_DAY", 200)
+
 # Password step (accounts/throttle.py): attempts counted per account and per client address over
 # a window, each taking its slot before the password is hashed; past a limit the password is not
 # even checked.

@@ -8,6 +8,8 @@ from twofactor import selectors as twofactor_selectors
 from twofactor.models import Activity, RefusedAttempts, ResetRequest
 from twofactor.status import with_two_factor_status, with_two_factor_status_of
 
+from .models import Invitation
+
 PAGE_SIZE = 50
 
 
@@ -73,3 +75,29 @@ def team_activity(
         records = records.filter(kind=kind) if kind in Activity.Kind.values else None
         refusals = refusals.filter(kind=kind) if kind in RefusedAttempts.Kind.values else None
     return activity_log.ActivityLog(records, refusals)
+
+
+INVITATIONS_SHOWN = 10  # the newest first; "?invitations=all" shows every one
+
+
+def pending_invitations(team, *, limit: int | None = None) -> list[Invitation]:
+    """The team's invitations neither used nor revoked, newest first, with who sent them
+    (``limit`` of them if given). Expired ones are among them, to be sent again."""
+    invitations = (
+        Invitation.objects.pending()
+        .filter(team=team)
+        .select_related("invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+    return list(invitations[:limit] if limit is not None else invitations)
+
+
+def invitation_of_link(token_hash: str | None) -> Invitation | None:
+    """The invitation whose link has this token (by its digest), with its team and inviter."""
+    if not isinstance(token_hash, str) or not token_hash:
+        return None
+    return (
+        Invitation.objects.select_related("team", "invited_by")
+        .filter(token_hash=token_hash)
+        .first()
+    )

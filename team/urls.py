@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import invitation_views as invitations
 from . import views
 
 app_name = "team"
@@ -10,4 +11,17 @@ urlpatterns = [
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
     path("members/<int:member_id>/reset/", views.reset_member, name="reset_member"),
     path("requests/<int:request_id>/dismiss/", views.dismiss_request, name="dismiss_request"),
+    path("invite/", invitations.invite, name="invite"),
+    path(
+        "invitations/<int:invitation_id>/resend/",
+        invitations.resend_invitation,
+        name="resend_invitation",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        invitations.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path("join/<str:token>/", invitations.join_link, name="join_link"),
+    path("join/", invitations.join, name="join"),
 ]

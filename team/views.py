@@ -108,6 +108,10 @@ def members(request):
     requests = selectors.open_reset_requests(
         team, limit=None if show_all else selectors.REQUESTS_SHOWN + 1
     )
+    all_invitations = request.GET.get("invitations") == "all"
+    invitations = selectors.pending_invitations(
+        team, limit=None if all_invitations else selectors.INVITATIONS_SHOWN + 1
+    )
     return render(
         request,
         "team/members.html",
@@ -116,6 +120,11 @@ def members(request):
             "form": form,
             "page": page,
             "rows": rows,
+            "invitations": _invitation_rows(
+                invitations if all_invitations else invitations[: selectors.INVITATIONS_SHOWN]
+            ),
+            "more_invitations": not all_invitations
+            and len(invitations) > selectors.INVITATIONS_SHOWN,
             "reset_requests": _reset_request_rows(
                 requests if show_all else requests[: selectors.REQUESTS_SHOWN]
             ),
@@ -179,6 +188,37 @@ def _reset_request_rows(reset_requests) -> list[dict]:
                 "reset_url": reset_url(person.pk),
                 "dismiss_url": dismiss_url(reset_request.pk),
                 "dismiss_label": dismiss_label % {"name": name},
+            }
+        )
+    return rows
+
+
+def _invitation_rows(invitations) -> list[dict]:
+    """The pending invitations under "Pending invitations", made here for the same reason."""
+    resend_url, revoke_url = RowLinks("team:resend_invitation"), RowLinks("team:revoke_invitation")
+    roles = {value: str(label) for value, label in User.Role.choices}
+    resend_label, revoke_label = (
+        _("Resend the invitation to %(email)s"),
+        _("Revoke the invitation to %(email)s"),
+    )
+    expired, now = _("Expired"), timezone.now()
+    rows = []
+    for invitation in invitations:
+        inviter = invitation.invited_by
+        rows.append(
+            {
+                "email": invitation.email,
+                "role": roles[invitation.role],
+                "invited_by": inviter.get_full_name() if inviter else "—",
+                "sent": local_datetime(invitation.sent_at),
+                "expired": invitation.is_expired(now),
+                "expires": expired
+                if invitation.is_expired(now)
+                else local_datetime(invitation.expires_at),
+                "resend_url": resend_url(invitation.pk),
+                "revoke_url": revoke_url(invitation.pk),
+                "resend_label": resend_label % {"email": invitation.email},
+                "revoke_label": revoke_label % {"email": invitation.email},
             }
         )
     return rows

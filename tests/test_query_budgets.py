@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from team.models import Invitation
 from tests.conftest import (
     PASSWORD,
     add_sign_ins,
@@ -504,6 +505,40 @@ def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
     add_teammates(acme, MANY, "m")
     add_sign_ins(member, MANY)
     add_refusals(member, MANY)
+    assert count(ok(manager_client, url)) == few
+
+
+def add_invitations(team, inviters, number, tag):
+    """``number`` pending invitations to ``team``, sent by each of ``inviters`` in turn."""
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        Invitation(
+            team=team,
+            email=f"{tag}{n:04}@invited.test",
+            invited_by=inviters[n % len(inviters)],
+            token_hash=f"{tag}{n:063}"[:64],
+            sent_at=now - timedelta(minutes=n),
+            expires_at=now + timedelta(days=7 if n % 2 else -1),  # some expired
+        )
+        for n in range(number)
+    )
+
+
+@pytest.mark.parametrize(
+    "url", [reverse("team:members"), reverse("team:members") + "?invitations=all"]
+)
+def test_my_team_with_pending_invitations_queries_do_not_grow(
+    manager_client, acme, manager, make_user, url
+):
+    """The pending invitations and who sent each come in one query, however many."""
+    other = make_user("olga@acme.test", team=acme, role=User.Role.MANAGER, full_name="Olga")
+    add_invitations(acme, [manager, other], FEW, "f")
+    few = count(ok(manager_client, url))
+    add_invitations(acme, [manager, other], MANY, "m")
+    response = manager_client.get(url)
+    assert response.content.decode().count("Resend</button>") == (
+        FEW + MANY if "all" in url else 10
+    )
     assert count(ok(manager_client, url)) == few
 
 

@@ -8,6 +8,7 @@ read as the same plain values with one query (a UNION ALL ordered newest first).
 from django.db import connection
 from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 
 from .models import Activity, RefusedAttempts
 
@@ -40,7 +41,8 @@ _PEOPLE = {
 
 
 def record_rows(records: QuerySet) -> QuerySet:
-    """``records`` (of ``Activity``) as rows of the log, newest first."""
+    """``records`` (of ``Activity``) as rows of the log, newest first. A record about an
+    address with no person behind it yet (an invitation) names the address as whom."""
     return (
         records.annotate(
             at=F("created_at"),
@@ -50,7 +52,14 @@ def record_rows(records: QuerySet) -> QuerySet:
             refusal=KeyTextTransform("refused", "detail"),
             refused=Value(False, output_field=BooleanField()),
             row_id=F("pk"),
-            **_PEOPLE,
+            **{
+                **_PEOPLE,
+                "subject_email": Coalesce(
+                    F("subject__email"),
+                    KeyTextTransform("email", "detail"),
+                    output_field=CharField(),
+                ),
+            },
         )
         .values(*COLUMNS)
         .order_by("-created_at", "-pk")

@@ -402,6 +402,10 @@ class Activity(EventParties):
         PASSKEY_REMOVED = "passkey_removed", _("Passkey or security key removed")
         PASSKEY_USED = "passkey_used", _("Passkey or security key used")
         PASSKEY_FAILED = "passkey_failed", _("Passkey or security key refused")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_RESENT = "invitation_resent", _("Invitation sent again")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

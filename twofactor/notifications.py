@@ -58,18 +58,30 @@ def send_security_email(*, event: str, to_user, request_meta, **context) -> None
             "change_password_url": absolute_url(reverse("accounts:change_password")),
             **context,
         }
-        prefix = f"twofactor/email/{event}"
-        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    send_email(
+        template=f"twofactor/email/{event}",
+        to=to_user.email,
+        language=_language_of(to_user),
+        context=context,
+        description=f"Security email {event} to user {to_user.pk}",
+    )
+
+
+def send_email(*, template: str, to: str, language: str, context: dict, description: str) -> None:
+    """Render ``<template>_subject.txt``, ``_message.txt`` and ``_message.html`` in
+    ``language`` and send them to ``to``; a failure is logged (as ``description``, which must
+    name no address), never raised."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"{prefix}_message.txt", context),
-            to=[to_user.email],
+            subject=subject, body=render_to_string(f"{template}_message.txt", context), to=[to]
         )
-        message.attach_alternative(render_to_string(f"{prefix}_message.html", context), "text/html")
+        html = render_to_string(f"{template}_message.html", context)
+        message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception:  # an email that cannot be sent must not undo what already happened
-        logger.exception("Security email %s to user %s could not be sent", event, to_user.pk)
+        logger.exception("%s could not be sent", description)
 
 
 def notify(*, event: str, to_users, request_meta, **context) -> None:

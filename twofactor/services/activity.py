@@ -46,10 +46,21 @@ def _origin_of(request) -> str:
 
 
 def new_activity(
-    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+    *,
+    kind: Activity.Kind,
+    request_meta: RequestMeta,
+    subject=None,
+    actor=None,
+    team=None,
+    **detail,
 ) -> Activity:
-    """One activity record, not yet saved. ``detail`` must never hold a password, code or key."""
-    team_id = getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
+    """One activity record, not yet saved. ``detail`` must never hold a password, code or key.
+    The record belongs to ``team`` if given, else to the subject's team or the actor's."""
+    team_id = (
+        team.pk
+        if team is not None
+        else getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
+    )
     return Activity(
         kind=kind,
         subject=subject,
@@ -67,11 +78,17 @@ _activity_batch: ContextVar[list[Activity] | None] = ContextVar("activity_batch"
 
 
 def record_activity(
-    *, kind: Activity.Kind, request_meta: RequestMeta, subject=None, actor=None, **detail
+    *,
+    kind: Activity.Kind,
+    request_meta: RequestMeta,
+    subject=None,
+    actor=None,
+    team=None,
+    **detail,
 ) -> Activity:
     """Append one activity record. ``detail`` must never hold a password, code or key."""
     record = new_activity(
-        kind=kind, request_meta=request_meta, subject=subject, actor=actor, **detail
+        kind=kind, request_meta=request_meta, subject=subject, actor=actor, team=team, **detail
     )
     return record_activities([record])[0]
 

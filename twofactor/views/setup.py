@@ -88,6 +88,16 @@ def wizard_step(number: int, *, sensitive: tuple[str, ...] = ()):
     return decorator
 
 
+def start_setup_with_new_password(request, *, next_url: str) -> HttpResponseRedirect:
+    """Into the wizard past its password step, for a person signed in by choosing their
+    password in this request (joining through an invitation). The password just chosen is the
+    recent authentication that steps 2 to 4 ask for, marked as a typed password marks it; the
+    steps check it as ever."""
+    passwords.mark_recent_authentication(request)
+    request.session[WIZARD_KEY] = {"step": 1, "next": next_url}
+    return _advance(request, 2)
+
+
 def _render_step(request, number: int, template: str, context: dict):
     context |= {"step": number, "steps": len(SETUP_STEPS)}
     return render(request, f"twofactor/setup/{template}", context)
