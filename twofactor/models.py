@@ -329,6 +329,14 @@ class Activity(EventParties):
         RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
         RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Recovery codes regenerated")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        MADE_MANAGER = "made_manager", _("Role changed to Manager")
+        MADE_MEMBER = "made_member", _("Role changed to Member")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        SIGN_IN_REFUSED_DEACTIVATED = (
+            "sign_in_refused_deactivated",
+            _("Sign-in refused (deactivated)"),
+        )
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""
@@ -457,13 +465,15 @@ class RefusedAttempts(EventParties):
 class ResetRequest(models.Model):
     """A person asks the Managers of their team to reset their 2FA (for instance a lost phone).
 
-    A person has at most one open request; a reset or a dismissal closes it.
+    A person has at most one open request; a reset, a dismissal or the person's deactivation
+    closes it.
     """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RESET = "reset", _("Reset done")
         DISMISSED = "dismissed", _("Dismissed")
+        DEACTIVATED = "deactivated", _("Closed: person deactivated")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

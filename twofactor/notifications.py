@@ -30,6 +30,9 @@ EVENTS = frozenset(
         "other_sessions_ended",
         "reset_requested",
         "recovery_code_used",
+        "role_changed",
+        "deactivated",
+        "reactivated",
     }
 )
 

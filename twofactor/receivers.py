@@ -54,6 +54,16 @@ def password_refused(sender, request, email, blocked_by, step=None, **kwargs):
     )
 
 
+def deactivated_sign_in_refused(sender, request, user, **kwargs):
+    """accounts' ``deactivated_sign_in_refused``: the right password of a deactivated person."""
+    record_activity(
+        kind=Activity.Kind.SIGN_IN_REFUSED_DEACTIVATED,
+        subject=user,
+        actor=user,
+        request_meta=_meta(request),
+    )
+
+
 def signed_out(sender, request, user, **kwargs):
     """Django's ``user_logged_out``."""
     if user is not None:
