@@ -297,26 +297,29 @@ def reset_member(request, member_id: int):
     return render(request, "team/reset_confirm.html", {"person": person})
 
 
+def _administer(request, service, **arguments) -> bool:
+    """Run one of team's administration services as the signed-in Manager: True when done,
+    else False with the reason shown as a message."""
+    try:
+        service(actor=request.user, request_meta=RequestMeta.from_request(request), **arguments)
+    except services.ChangeRefused as refused:
+        messages.error(request, refused.message)
+        return False
+    return True
+
+
 @team_manager
 @require_http_methods(["GET", "POST"])
 @require_recent_authentication
 def change_role(request, member_id: int, role: str):
-    """ "Make Manager" / "Make Member": a confirmation page, then the change (a POST)."""
+    """Make Manager / Make Member: a confirmation page, then the change (a POST)."""
     person = _teammate(request, member_id)
     detail = reverse("team:member_detail", args=[person.pk])
     if person.role == role:
         return HttpResponseRedirect(detail)
     name = person.get_full_name()
     if request.method == "POST":
-        try:
-            services.change_role(
-                actor=request.user,
-                person=person,
-                role=role,
-                request_meta=RequestMeta.from_request(request),
-            )
-        except services.ChangeRefused as refused:
-            messages.error(request, refused.message)
+        if not _administer(request, services.change_role, person=person, role=role):
             return HttpResponseRedirect(detail)
         if person.pk == request.user.pk:  # no longer a Manager: My Team is closed to them
             messages.success(request, _("You are now a Member of the team."))
@@ -364,22 +367,16 @@ def change_role(request, member_id: int, role: str):
 @require_http_methods(["GET", "POST"])
 @require_recent_authentication
 def deactivate_member(request, member_id: int):
-    """ "Deactivate": a confirmation page, then the deactivation (a POST)."""
+    """Deactivate: a confirmation page, then the deactivation (a POST); never oneself."""
     person = _teammate(request, member_id)
     detail = reverse("team:member_detail", args=[person.pk])
     if request.method == "POST":
-        try:
-            services.deactivate_teammate(
-                actor=request.user, person=person, request_meta=RequestMeta.from_request(request)
+        if _administer(request, services.deactivate_teammate, person=person):
+            messages.success(
+                request,
+                _("%(name)s was deactivated: they were signed out and cannot sign in.")
+                % {"name": person.get_full_name()},
             )
-        except services.ChangeRefused as refused:
-            messages.error(request, refused.message)
-            return HttpResponseRedirect(detail)
-        messages.success(
-            request,
-            _("%(name)s was deactivated: they were signed out and cannot sign in.")
-            % {"name": person.get_full_name()},
-        )
         return HttpResponseRedirect(detail)
     if person.pk == request.user.pk:
         messages.error(request, services.ChangeRefused("self_deactivation").message)
@@ -414,18 +411,14 @@ def deactivate_member(request, member_id: int):
 @require_http_methods(["GET", "POST"])
 @require_recent_authentication
 def reactivate_member(request, member_id: int):
-    """ "Reactivate": a confirmation page, then the reactivation (a POST)."""
+    """Reactivate: a confirmation page, then the reactivation (a POST)."""
     person = _teammate(request, member_id)
     detail = reverse("team:member_detail", args=[person.pk])
     if request.method == "POST":
-        try:
-            services.reactivate_teammate(
-                actor=request.user, person=person, request_meta=RequestMeta.from_request(request)
+        if _administer(request, services.reactivate_teammate, person=person):
+            messages.success(
+                request, _("%(name)s was reactivated.") % {"name": person.get_full_name()}
             )
-        except services.ChangeRefused as refused:
-            messages.error(request, refused.message)
-            return HttpResponseRedirect(detail)
-        messages.success(request, _("%(name)s was reactivated.") % {"name": person.get_full_name()})
         return HttpResponseRedirect(detail)
     if person.is_active:
         return HttpResponseRedirect(detail)
