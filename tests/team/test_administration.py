@@ -163,6 +163,15 @@ def test_a_role_change_email_is_in_the_persons_language(manager_client, member):
     assert message.subject == "Agora você é Gerente da sua equipe"
 
 
+def test_a_deactivation_email_is_in_the_persons_language(manager, member):
+    member.language = "es"
+    member.save()
+    services.deactivate_teammate(actor=manager, person=member, request_meta=META)
+    (message,) = mail.outbox
+    assert message.subject == "Tu cuenta de Axur One fue desactivada"
+    assert "Marta desactivó tu cuenta de Axur One" in message.body
+
+
 # Deactivation and reactivation -----------------------------------------------------------------
 
 
@@ -296,14 +305,14 @@ def test_the_activity_log_names_the_new_events(manager_client, manager, member):
     services.change_role(actor=manager, person=member, role="member", request_meta=META)
     services.deactivate_teammate(actor=manager, person=member, request_meta=META)
     services.reactivate_teammate(actor=manager, person=member, request_meta=META)
-    page = manager_client.get(reverse("team:activity")).content.decode()
-    for label in (
-        "Role changed to Manager",
-        "Role changed to Member",
-        "Deactivated",
-        "Reactivated",
-    ):
-        assert label in page
+    records = manager_client.get(reverse("team:activity")).context["records"]
+    events = [(row["event"], row["who"], row["whom"]) for row in records]
+    assert events[:4] == [
+        ("Reactivated", "Marta", "Alice"),
+        ("Deactivated", "Marta", "Alice"),
+        ("Role changed to Member", "Marta", "Alice"),
+        ("Role changed to Manager", "Marta", "Alice"),
+    ]
 
 
 def test_an_action_that_changes_nothing_records_nothing(manager, member):
