@@ -65,8 +65,8 @@ class SignInForm(ThrottledPasswordForm):
 
     error_messages = {
         **ThrottledPasswordForm.error_messages,
-        # One message for an unknown email, a wrong password and an inactive account, so the
-        # page does not tell which accounts exist.
+        # One message for an unknown email and a wrong password (a deactivated account's too),
+        # so the page does not tell which accounts exist.
         "invalid_login": _("The email or password is not correct."),
         # Said only after the right password, so it tells nothing to whoever does not know it.
         "deactivated": _(

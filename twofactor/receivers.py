@@ -29,7 +29,8 @@ def _who_typed(request, email: str, step: str | None):
 
 
 def password_failed(sender, credentials, request=None, step=None, **kwargs):
-    """Django's ``user_login_failed``: a wrong password (or an inactive account)."""
+    """Django's ``user_login_failed``: a wrong password (a deactivated person's right one is
+    ``deactivated_sign_in_refused``)."""
     subject, actor, email = _who_typed(request, credentials.get("email") or "", step)
     record_activity(
         kind=Activity.Kind.PASSWORD_FAILED,
