@@ -74,7 +74,7 @@ def test_wrong_password_of_a_deactivated_person_looks_like_any_wrong_password(
 
 
 def test_the_throttle_counts_the_attempts_on_a_deactivated_account(
-    client, manager, member, settings
+    client, manager, member, settings, clock
 ):
     """Wrong and right passwords alike take slots that stay: past the limit the password is
     not checked, and the page no longer says "deactivated" even for the right one."""
