@@ -17,7 +17,8 @@ class ThrottledPasswordForm(forms.Form):
     slots in the throttle: past a limit the password is not checked at all and the form says so.
     ``wrong_password`` names the field and the error code of a wrong password; ``authenticates``
     says whether the form checks the password through ``authenticate()`` (which announces a
-    failure itself).
+    failure itself). ``deactivated_user`` is set when the password was right but its owner is
+    deactivated: a refusal that the throttle counts as a failure.
     """
 
     error_messages = {
@@ -29,6 +30,7 @@ class ThrottledPasswordForm(forms.Form):
     wrong_password: tuple[str, str]
     authenticates = False
     password_attempt: throttle.PasswordAttempt | None = None
+    deactivated_user: User | None = None
 
     def refuse_if_throttled(self) -> None:
         if self.password_attempt is None:
@@ -63,9 +65,13 @@ class SignInForm(ThrottledPasswordForm):
 
     error_messages = {
         **ThrottledPasswordForm.error_messages,
-        # One message for an unknown email, a wrong password and an inactive account, so the
-        # page does not tell which accounts exist.
+        # One message for an unknown email and a wrong password (a deactivated account's too),
+        # so the page does not tell which accounts exist.
         "invalid_login": _("The email or password is not correct."),
+        # Said only after the right password, so it tells nothing to whoever does not know it.
+        "deactivated": _(
+            "Your account is deactivated. Contact a Manager of your team to have it reactivated."
+        ),
     }
     wrong_password = ("__all__", "invalid_login")
     authenticates = True
@@ -85,6 +91,9 @@ class SignInForm(ThrottledPasswordForm):
                 raise forms.ValidationError(
                     self.error_messages["invalid_login"], code="invalid_login"
                 )
+            if not self.user.is_active:
+                self.deactivated_user, self.user = self.user, None
+                raise forms.ValidationError(self.error_messages["deactivated"], code="deactivated")
         return self.cleaned_data
 
     def get_user(self):

@@ -45,6 +45,10 @@ def check_password_form(request, form, attempt: throttle.PasswordAttempt, *, ste
             blocked_by=attempt.refused_by,
             step=step,
         )
+    elif form.deactivated_user is not None:  # a refusal: its slots stay taken, as a failure's
+        signals.deactivated_sign_in_refused.send(
+            sender=type(form), request=request, user=form.deactivated_user
+        )
     elif form.has_wrong_password():  # its slots stay taken: they count the failure
         if not form.authenticates:  # authenticate() has announced it already
             user_login_failed.send(

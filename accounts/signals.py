@@ -16,7 +16,11 @@ password_refused = Signal()
 # Arguments: user, actor (who set it: the person, or an administrator), request.
 password_changed = Signal()
 
-# A person was deactivated (they can no longer sign in).
-person_deactivated = (
-    Signal()
-)  # sent with person=<User>, actor=<User> inside the deactivation's transaction  # noqa: E501
+# The right password of a deactivated person: the sign-in is refused (and counted by the
+# throttle as a failure). Arguments: request, user.
+deactivated_sign_in_refused = Signal()
+
+# A person was deactivated: sent with person=<User>, actor=<User> (who deactivated them) inside
+# the deactivation's transaction, so what receivers change (say, withdrawing what the person had
+# sent on the team's behalf) commits or rolls back with it.
+person_deactivated = Signal()

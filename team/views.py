@@ -27,6 +27,7 @@ from twofactor.status import TwoFactorStatus
 
 from . import selectors
 from .forms import ActivityFilterForm, TeammateFilterForm
+from .services import administration
 
 
 def team_manager(view):
@@ -290,6 +291,7 @@ def member_detail(request, member_id: int):
         "team/member_detail.html",
         {
             "person": person,
+            "is_self": person.pk == request.user.pk,
             "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
             "authenticators": twofactor_selectors.authenticators_of(person),
             "browsers": twofactor_selectors.trusted_browsers_of(person),
@@ -334,6 +336,150 @@ def reset_member(request, member_id: int):
         )
         return HttpResponseRedirect(reverse("team:members"))
     return render(request, "team/reset_confirm.html", {"person": person})
+
+
+def _administer(request, service, **arguments) -> bool:
+    """Run one of team's administration services as the signed-in Manager: True when done,
+    else False with the reason shown as a message."""
+    try:
+        service(actor=request.user, request_meta=RequestMeta.from_request(request), **arguments)
+    except administration.ChangeRefused as refused:
+        messages.error(request, refused.message)
+        return False
+    return True
+
+
+@team_manager
+@require_http_methods(["GET", "POST"])
+@require_recent_authentication
+def change_role(request, member_id: int, role: str):
+    """Make Manager / Make Member: a confirmation page, then the change (a POST)."""
+    person = _teammate(request, member_id)
+    detail = reverse("team:member_detail", args=[person.pk])
+    if person.role == role:
+        return HttpResponseRedirect(detail)
+    name = person.get_full_name()
+    if request.method == "POST":
+        if not _administer(request, administration.change_role, person=person, role=role):
+            return HttpResponseRedirect(detail)
+        if person.pk == request.user.pk:  # no longer a Manager: My Team is closed to them
+            messages.success(request, _("You are now a Member of the team."))
+            return HttpResponseRedirect(reverse("accounts:preferences"))
+        if role == User.Role.MANAGER:
+            messages.success(request, _("%(name)s is now a Manager.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s is now a Member.") % {"name": name})
+        return HttpResponseRedirect(detail)
+    if role == User.Role.MANAGER:
+        confirmation = {
+            "heading": _("Make %(name)s a Manager?") % {"name": name},
+            "consequences": [
+                _(
+                    "%(name)s will see everyone in My Team, reset their two-factor "
+                    "authentication, change their roles and deactivate them."
+                )
+                % {"name": name}
+            ],
+            "button": _("Make Manager"),
+        }
+    elif person.pk == request.user.pk:
+        confirmation = {
+            "heading": _("Make yourself a Member?"),
+            "consequences": [
+                _(
+                    "You will no longer have My Team: only another Manager can make you a "
+                    "Manager again."
+                )
+            ],
+            "button": _("Make Member"),
+        }
+    else:
+        confirmation = {
+            "heading": _("Make %(name)s a Member?") % {"name": name},
+            "consequences": [
+                _("%(name)s will no longer have My Team.") % {"name": name},
+            ],
+            "button": _("Make Member"),
+        }
+    return render(request, "team/administration_confirm.html", {"person": person, **confirmation})
+
+
+@team_manager
+@require_http_methods(["GET", "POST"])
+@require_recent_authentication
+def deactivate_member(request, member_id: int):
+    """Deactivate: a confirmation page, then the deactivation (a POST); never oneself."""
+    person = _teammate(request, member_id)
+    detail = reverse("team:member_detail", args=[person.pk])
+    if request.method == "POST":
+        if _administer(request, administration.deactivate_teammate, person=person):
+            messages.success(
+                request,
+                _("%(name)s was deactivated: they were signed out and cannot sign in.")
+                % {"name": person.get_full_name()},
+            )
+        return HttpResponseRedirect(detail)
+    if person.pk == request.user.pk:
+        messages.error(request, administration.ChangeRefused("self_deactivation").message)
+        return HttpResponseRedirect(detail)
+    if not person.is_active:
+        return HttpResponseRedirect(detail)
+    name = person.get_full_name()
+    return render(
+        request,
+        "team/administration_confirm.html",
+        {
+            "person": person,
+            "heading": _("Deactivate %(name)s?") % {"name": name},
+            "consequences": [
+                _(
+                    "%(name)s is signed out everywhere at once, their trusted browsers are "
+                    "forgotten and they cannot sign in until a Manager reactivates them."
+                )
+                % {"name": name},
+                _(
+                    "Their open reset requests are closed. Their authenticators, activity and "
+                    "history stay."
+                ),
+            ],
+            "button": _("Deactivate"),
+            "danger": True,
+        },
+    )
+
+
+@team_manager
+@require_http_methods(["GET", "POST"])
+@require_recent_authentication
+def reactivate_member(request, member_id: int):
+    """Reactivate: a confirmation page, then the reactivation (a POST)."""
+    person = _teammate(request, member_id)
+    detail = reverse("team:member_detail", args=[person.pk])
+    if request.method == "POST":
+        if _administer(request, administration.reactivate_teammate, person=person):
+            messages.success(
+                request, _("%(name)s was reactivated.") % {"name": person.get_full_name()}
+            )
+        return HttpResponseRedirect(detail)
+    if person.is_active:
+        return HttpResponseRedirect(detail)
+    name = person.get_full_name()
+    return render(
+        request,
+        "team/administration_confirm.html",
+        {
+            "person": person,
+            "heading": _("Reactivate %(name)s?") % {"name": name},
+            "consequences": [
+                _(
+                    "%(name)s can sign in again with their password, and a security code on "
+                    "every browser. Their two-factor authentication is as it was."
+                )
+                % {"name": name},
+            ],
+            "button": _("Reactivate"),
+        },
+    )
 
 
 @team_manager

@@ -157,11 +157,17 @@ def add_recovery_codes(people, *, used):
 
 
 def add_teammates(team, number, tag):
-    """``number`` people in ``team`` in every 2FA state (on, locked, reset requested, off),
-    each with an authenticator, a trusted browser and activity where that state has them, and
-    recovery codes: some with codes left, some with every code used, some with none."""
+    """``number`` people in ``team`` in every 2FA state (on, locked, reset requested, off,
+    deactivated: one in seven, across the others), each with an authenticator, a trusted
+    browser and activity where that state has them, and recovery codes: some with codes left,
+    some with every code used, some with none."""
     people = User.objects.bulk_create(
-        User(email=f"{tag}{n:04}@acme.test", full_name=f"Person {tag}{n:04}", team=team)
+        User(
+            email=f"{tag}{n:04}@acme.test",
+            full_name=f"Person {tag}{n:04}",
+            team=team,
+            is_active=n % 7 != 4,
+        )
         for n in range(number)
     )
     key = crypto.encrypt(totp.generate_key())
@@ -481,6 +487,8 @@ TEAM_PAGES = [
     reverse("team:members") + "?status=locked",
     reverse("team:members") + "?status=requested",
     reverse("team:members") + "?q=person&status=requested",
+    reverse("team:members") + "?status=deactivated",
+    reverse("team:members") + "?q=person&status=deactivated&recovery_codes=none",
     reverse("team:members") + "?requests=all",
     reverse("team:members") + "?recovery_codes=none",
     reverse("team:members") + "?recovery_codes=left",
@@ -575,6 +583,15 @@ def test_my_team_detail_queries_do_not_grow(manager_client, member, add_authenti
 
 def test_my_team_reset_confirmation_queries_do_not_grow(manager_client, member):
     url = reverse("team:reset_member", args=[member.pk])
+    add_history(member, FEW)
+    few = count(ok(manager_client, url))
+    add_history(member, MANY)
+    assert count(ok(manager_client, url)) == few
+
+
+@pytest.mark.parametrize("name", ["team:deactivate_member", "team:make_manager"])
+def test_my_team_administration_confirmations_queries_do_not_grow(manager_client, member, name):
+    url = reverse(name, args=[member.pk])
     add_history(member, FEW)
     few = count(ok(manager_client, url))
     add_history(member, MANY)

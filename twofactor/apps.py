@@ -25,6 +25,9 @@ class TwoFactorConfig(AppConfig):
         signals.password_refused.connect(
             receivers.password_refused, dispatch_uid="twofactor.refused"
         )
+        signals.deactivated_sign_in_refused.connect(
+            receivers.deactivated_sign_in_refused, dispatch_uid="twofactor.deactivated_refused"
+        )
         signals.password_changed.connect(
             receivers.password_changed, dispatch_uid="twofactor.password_changed"
         )

@@ -406,6 +406,14 @@ class Activity(EventParties):
         INVITATION_RESENT = "invitation_resent", _("Invitation sent again")
         INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        MADE_MANAGER = "made_manager", _("Role changed to Manager")
+        MADE_MEMBER = "made_member", _("Role changed to Member")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        SIGN_IN_REFUSED_DEACTIVATED = (
+            "sign_in_refused_deactivated",
+            _("Sign-in refused (deactivated)"),
+        )
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""
@@ -534,13 +542,15 @@ class RefusedAttempts(EventParties):
 class ResetRequest(models.Model):
     """A person asks the Managers of their team to reset their 2FA (for instance a lost phone).
 
-    A person has at most one open request; a reset or a dismissal closes it.
+    A person has at most one open request; a reset, a dismissal or the person's deactivation
+    closes it.
     """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RESET = "reset", _("Reset done")
         DISMISSED = "dismissed", _("Dismissed")
+        DEACTIVATED = "deactivated", _("Closed: person deactivated")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -32,6 +32,9 @@ EVENTS = frozenset(
         "recovery_code_used",
         "passkey_added",
         "passkey_removed",
+        "role_changed",
+        "deactivated",
+        "reactivated",
     }
 )
 

@@ -29,7 +29,8 @@ def _who_typed(request, email: str, step: str | None):
 
 
 def password_failed(sender, credentials, request=None, step=None, **kwargs):
-    """Django's ``user_login_failed``: a wrong password (or an inactive account)."""
+    """Django's ``user_login_failed``: a wrong password (a deactivated person's right one is
+    ``deactivated_sign_in_refused``)."""
     subject, actor, email = _who_typed(request, credentials.get("email") or "", step)
     record_activity(
         kind=Activity.Kind.PASSWORD_FAILED,
@@ -51,6 +52,16 @@ def password_refused(sender, request, email, blocked_by, step=None, **kwargs):
         actor=actor,
         request_meta=_meta(request),
         email=email,
+    )
+
+
+def deactivated_sign_in_refused(sender, request, user, **kwargs):
+    """accounts' ``deactivated_sign_in_refused``: the right password of a deactivated person."""
+    record_activity(
+        kind=Activity.Kind.SIGN_IN_REFUSED_DEACTIVATED,
+        subject=user,
+        actor=user,
+        request_meta=_meta(request),
     )
 
 

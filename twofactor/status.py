@@ -1,11 +1,10 @@
 """A person's 2FA status, as My Team, its filters and counts, the admin and My Preferences show it.
 
-One rule table (``RULES``) says the status of every combination of three facts: the person has
-an authenticator (an app or a passkey: recovery codes alone do not count), their code entry is
-locked, they have an open reset request. Everything else
-is derived from it: the status of people read from the database (``with_two_factor_status``),
-the people of one status (``with_two_factor_status_of``) and the status of facts already known
-(``status_of``).
+One rule table (``RULES``) says the status of every combination of four facts: the person is
+deactivated, has an authenticator (an app or a passkey: recovery codes alone do not count),
+their code entry is locked, they have an open reset request. Everything else is derived from it:
+the status of people read from the database (``with_two_factor_status``), the people of one
+status (``with_two_factor_status_of``) and the status of facts already known (``status_of``).
 """
 
 from datetime import timedelta
@@ -24,17 +23,19 @@ from .models import AUTHENTICATOR_KINDS, CodeThrottle, ResetRequest
 
 
 class TwoFactorStatus(models.TextChoices):
+    DEACTIVATED = "deactivated", _("Deactivated")
     LOCKED = "locked", _("Locked")
     REQUESTED = "requested", _("Reset requested")
     ON = "on", _("On")
     OFF = "off", _("Not set up")
 
 
-FACTS = ("has_authenticator", "locked", "requested")
+FACTS = ("deactivated", "has_authenticator", "locked", "requested")
 
-# (has an authenticator, code entry locked, reset requested) -> status. A lock matters only to a
-# person who has an authenticator to sign in with; a reset request shows unless the lock does.
-RULES: dict[tuple[bool, bool, bool], TwoFactorStatus] = {
+# An active person: (has an authenticator, code entry locked, reset requested) -> status. A lock
+# matters only to a person who has an authenticator to sign in with; a reset request shows
+# unless the lock does.
+_ACTIVE_RULES = {
     (True, True, True): TwoFactorStatus.LOCKED,
     (True, True, False): TwoFactorStatus.LOCKED,
     (True, False, True): TwoFactorStatus.REQUESTED,
@@ -45,9 +46,18 @@ RULES: dict[tuple[bool, bool, bool], TwoFactorStatus] = {
     (False, False, False): TwoFactorStatus.OFF,
 }
 
+# (deactivated, has an authenticator, code entry locked, reset requested) -> status. A
+# deactivated person cannot sign in at all, so that is what shows, whatever else holds.
+RULES: dict[tuple[bool, bool, bool, bool], TwoFactorStatus] = {
+    **{(True, *facts): TwoFactorStatus.DEACTIVATED for facts in _ACTIVE_RULES},
+    **{(False, *facts): status for facts, status in _ACTIVE_RULES.items()},
+}
 
-def status_of(*, has_authenticator: bool, locked: bool, requested: bool) -> TwoFactorStatus:
-    return RULES[(bool(has_authenticator), bool(locked), bool(requested))]
+
+def status_of(
+    *, deactivated: bool = False, has_authenticator: bool, locked: bool, requested: bool
+) -> TwoFactorStatus:
+    return RULES[(bool(deactivated), bool(has_authenticator), bool(locked), bool(requested))]
 
 
 @cache  # RULES never changes: worked out once per process, not per page
@@ -86,7 +96,8 @@ def has_authenticator_condition() -> Q:
 
 
 def fact_conditions(now=None) -> dict[str, Q]:
-    """Each fact as a condition on users, in forms the indexes answer: who has a confirmed
+    """Each fact as a condition on users, in forms the indexes answer: whether the person is
+    deactivated is a column of their own row; who has a confirmed
     authenticator is one index probe a person; the locked people (failures of the last lock
     period, through ``code_throttle_failure_idx``) and the open reset requests (their partial
     unique index) are small sets read once."""
@@ -97,6 +108,7 @@ def fact_conditions(now=None) -> dict[str, Q]:
     ).values("user_id")
     requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
     return {
+        "deactivated": Q(is_active=False),
         "has_authenticator": has_authenticator_condition(),
         "locked": Q(pk__in=locked_ids),
         "requested": Q(pk__in=requested_ids),

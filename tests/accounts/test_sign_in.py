@@ -76,14 +76,6 @@ def test_the_sign_in_error_describes_both_fields_for_screen_readers(client, memb
     assert "form-errors" not in fresh
 
 
-def test_inactive_user_cannot_sign_in_and_gets_the_same_message(client, member):
-    member.is_active = False
-    member.save()
-    response = post_sign_in(client, "alice@acme.test", PASSWORD)
-    assert SAME_MESSAGE in response.content.decode()
-    assert SESSION_KEY not in client.session
-
-
 def test_failed_password_is_recorded_without_the_password(client, member):
     post_sign_in(client, "alice@acme.test", "hunter2-wrong")
     record = Activity.objects.get(kind=Activity.Kind.PASSWORD_FAILED)

@@ -19,16 +19,25 @@ from twofactor.models import ResetRequest
 from twofactor.selectors import two_factor_summary
 from twofactor.status import TwoFactorStatus, status_of, with_two_factor_status_of
 
-# (has an authenticator, code entry locked, reset requested) -> what people are told.
+# (deactivated, has an authenticator, code entry locked, reset requested) -> what people are
+# told. Deactivated wins over everything else.
 EXPECTED = {
-    (True, True, True): "locked",
-    (True, True, False): "locked",
-    (True, False, True): "requested",
-    (True, False, False): "on",
-    (False, True, True): "requested",
-    (False, True, False): "off",
-    (False, False, True): "requested",
-    (False, False, False): "off",
+    (False, True, True, True): "locked",
+    (False, True, True, False): "locked",
+    (False, True, False, True): "requested",
+    (False, True, False, False): "on",
+    (False, False, True, True): "requested",
+    (False, False, True, False): "off",
+    (False, False, False, True): "requested",
+    (False, False, False, False): "off",
+    (True, True, True, True): "deactivated",
+    (True, True, True, False): "deactivated",
+    (True, True, False, True): "deactivated",
+    (True, True, False, False): "deactivated",
+    (True, False, True, True): "deactivated",
+    (True, False, True, False): "deactivated",
+    (True, False, False, True): "deactivated",
+    (True, False, False, False): "deactivated",
 }
 
 
@@ -38,13 +47,15 @@ def people(make_user, add_authenticator, acme, settings):
     a lock that has run out, one failure short of the lock, a dismissed request, an unfinished
     authenticator."""
     expected = {}
-    for facts in product((True, False), repeat=3):
-        has_authenticator, locked, requested = facts
+    for facts in product((True, False), repeat=4):
+        deactivated, has_authenticator, locked, requested = facts
         name = "-".join(
             f"{word}" if on else f"no{word}"
-            for word, on in zip(("app", "lock", "req"), facts, strict=True)
+            for word, on in zip(("off", "app", "lock", "req"), facts, strict=True)
         )
-        person = make_user(f"{name}@acme.test", team=acme, full_name=name)
+        person = make_user(
+            f"{name}@acme.test", team=acme, full_name=name, is_active=not deactivated
+        )
         if has_authenticator:
             add_authenticator(person)
         else:
@@ -71,9 +82,14 @@ def people(make_user, add_authenticator, acme, settings):
 
 @pytest.mark.parametrize("facts", list(EXPECTED), ids=str)
 def test_the_rule_gives_each_combination_its_status(facts):
-    has_authenticator, locked, requested = facts
+    deactivated, has_authenticator, locked, requested = facts
     assert (
-        status_of(has_authenticator=has_authenticator, locked=locked, requested=requested)
+        status_of(
+            deactivated=deactivated,
+            has_authenticator=has_authenticator,
+            locked=locked,
+            requested=requested,
+        )
         == (EXPECTED[facts])
     )
 

@@ -65,6 +65,14 @@ def reset_two_factor(*, actor, member, request_meta: RequestMeta, **detail):
     return member
 
 
+def close_reset_requests_of_deactivated(*, member, actor) -> int:
+    """Close the open reset requests of a person being deactivated (inside the caller's
+    transaction): nobody signs in to a deactivated account, so nothing is left to reset."""
+    return ResetRequest.objects.filter(user=member, status=ResetRequest.Status.OPEN).update(
+        status=ResetRequest.Status.DEACTIVATED, closed_at=timezone.now(), closed_by=actor
+    )
+
+
 class ResetRequestThrottled(Exception):
     """Too many reset requests by one person in a day."""
 
