@@ -47,3 +47,8 @@ def trusted_browser_cookie_secure() -> bool:
 def refused_attempts_window_seconds() -> int:
     """Refused attempts are counted in one row per person (or address) in each such window."""
     return _get("REFUSED_ATTEMPTS_WINDOW_SECONDS", 60 * 60)
+
+
+def not_me_link_seconds() -> int:
+    """How long the "This wasn't me" link of a security email works."""
+    return _get("NOT_ME_LINK_SECONDS", 7 * 24 * 60 * 60)

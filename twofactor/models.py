@@ -329,6 +329,8 @@ class Activity(EventParties):
         RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
         RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Recovery codes regenerated")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        PASSWORD_RESET = "password_reset", _("Password reset through the emailed link")
+        NOT_ME_REPORTED = "not_me_reported", _("Reported “This wasn't me”")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import code, manage_access, recovery_codes, reset, setup, step_up
+from .views import code, manage_access, not_me, recovery_codes, reset, setup, step_up
 
 app_name = "twofactor"
 
@@ -53,4 +53,6 @@ urlpatterns = [
     ),
     path("reset/", reset.reset_own, name="reset_own"),
     path("reset/request/", reset.request_reset, name="request_reset"),
+    path("not-me/done/", not_me.not_me_done, name="not_me_done"),
+    path("not-me/<str:uidb64>/<str:event>/<str:token>/", not_me.not_me, name="not_me"),
 ]
