@@ -151,8 +151,8 @@ RESET_TOKEN_SESSION_KEY = "_password_reset_token"
 @never_cache
 @require_http_methods(["GET", "POST"])
 def forgot_password(request):
-    """ "Forgot your password?": the same answer for every well-formed email, an account or not;
-    the link is sent after the answer (``password_reset.RedirectThen``)."""
+    """The "Forgot your password?" page: the same answer for every well-formed email, whether
+    it has an account or not; the link goes after the answer (``password_reset.RedirectThen``)."""
     form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -206,7 +206,7 @@ def password_reset_link(request, uidb64, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def choose_new_password(request, uidb64):
-    """ "Choose a new password". Saving it ends every session of the person and leads to the
+    """The "Choose a new password" page. Saving it ends every session of the person and leads to the
     sign-in, where the new password is followed by the code step as always."""
     user = password_reset.user_of_uid(uidb64)
     token = request.session.get(RESET_TOKEN_SESSION_KEY, "")

@@ -1,5 +1,5 @@
-""" "This wasn't me": from the link of a security email about their own account, a person
-reports that someone else is using it."""
+"""The "This wasn't me" report: from the link of a security email about their own account, a
+person reports that someone else is using it."""
 
 import secrets
 from functools import partial

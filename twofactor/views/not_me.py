@@ -1,4 +1,4 @@
-""" "This wasn't me": the page of the link in a security email. No sign-in needed; a GET only
+"""The page of the "This wasn't me" link in a security email. No sign-in needed; a GET only
 says what will happen (mail scanners that open links change nothing), one POST does it."""
 
 from datetime import UTC, datetime
