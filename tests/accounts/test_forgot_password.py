@@ -289,3 +289,13 @@ def test_the_pages_speak_portuguese_and_spanish(client, member):
     User.objects.filter(pk=member.pk).update(language="es")
     ask_for_link(client, member.email)
     assert mail.outbox[0].subject == "Restablece tu contraseña"
+
+
+def test_the_pages_open_for_a_browser_that_has_not_passed_the_code(client, member, member_device):
+    """A browser stopped at the code page (or the wizard) can still reach them."""
+    client.force_login(member)
+    link = emailed_link(client, member)
+    assert client.get(reverse("accounts:forgot_password")).status_code == 200
+    response = client.get(link)
+    assert response.status_code == 302 and response.url.startswith("/password/new/")
+    assert client.get(response.url).status_code == 200
