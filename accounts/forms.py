@@ -172,3 +172,36 @@ class PasswordChangeForm(ThrottledPasswordForm, auth_forms.PasswordChangeForm):
 
     def save(self, commit=True):  # the change is services.change_password's job
         raise NotImplementedError("Use accounts.services.change_password.")
+
+
+class ForgotPasswordForm(forms.Form):
+    """The email to send a reset link to; the answer is the same whether or not it has an
+    account (``views.forgot_password``)."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    error_messages = {
+        # Counted per typed email and per address, never per account: the same for every email.
+        "throttled": _(
+            "Too many reset links were asked for. Wait %(minutes)s minutes, then try again."
+        ),
+    }
+
+
+class ChooseNewPasswordForm(auth_forms.SetPasswordForm):
+    """A new password twice, checked by Django's validators (``AUTH_PASSWORD_VALIDATORS``)."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password1"].widget.attrs["autofocus"] = True
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].max_length = 4096
+
+    def save(self, commit=True):  # saving is services.reset_forgotten_password's job
+        raise NotImplementedError("Use accounts.services.reset_forgotten_password.")

@@ -13,7 +13,9 @@ from django.dispatch import Signal
 password_refused = Signal()
 
 # A new password was saved (with its new security stamp), inside the transaction that saved it.
-# Arguments: user, actor (who set it: the person, or an administrator), request.
+# Arguments: user, actor (who set it: the person, or an administrator), request, and
+# through_reset_link (True when it was chosen through the emailed link of a forgotten password;
+# the actor is then the person, proven by the link).
 password_changed = Signal()
 
 # The right password of a deactivated person: the sign-in is refused (and counted by the

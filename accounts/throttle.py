@@ -298,3 +298,47 @@ class PasswordAttempt:
             else:
                 counter.give_back(slot)
         self._slots.clear()
+
+
+# Requests for a password reset link ---------------------------------------------------------
+
+
+def reset_requests_per_email() -> AttemptCounter:
+    return AttemptCounter(
+        scope="reset-email",
+        limit=settings.PASSWORD_RESET_REQUESTS_PER_EMAIL,
+        window_seconds=settings.PASSWORD_RESET_REQUEST_WINDOW_SECONDS,
+    )
+
+
+def reset_requests_per_address() -> AttemptCounter:
+    return AttemptCounter(
+        scope="reset-address",
+        limit=settings.PASSWORD_RESET_REQUESTS_PER_ADDRESS,
+        window_seconds=settings.PASSWORD_RESET_REQUEST_WINDOW_SECONDS,
+    )
+
+
+def reset_request_wait_minutes() -> int:
+    """How long a refused request for a reset link waits at most, in whole minutes."""
+    return max(1, settings.PASSWORD_RESET_REQUEST_WINDOW_SECONDS // 60)
+
+
+def take_reset_request_slots(*, email: str, address: str) -> str | None:
+    """One request for a reset link to ``email`` (as typed, whether or not it has an account)
+    from ``address``: a slot in the email's count, then in the address's. Every request that is
+    answered keeps its slots. ``"email"`` or ``"address"`` when that count is past its limit:
+    the request is refused and gives its slots back, so refused requests do not hold a count
+    past its limit. None when the link may be sent."""
+    taken: list[tuple[AttemptCounter, Slot]] = []
+    for counter, identity in (
+        (reset_requests_per_email(), email),
+        (reset_requests_per_address(), address),
+    ):
+        slot = counter.take(identity)
+        taken.append((counter, slot))
+        if counter.is_past_limit(slot):
+            for held_counter, held_slot in taken:
+                held_counter.give_back(held_slot)
+            return counter.scope.removeprefix("reset-")
+    return None

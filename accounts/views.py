@@ -1,17 +1,25 @@
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import hooks, passwords, services, throttle
-from .forms import PasswordChangeForm, PreferencesForm, SignInForm
+from . import hooks, password_reset, passwords, services, throttle
+from .forms import (
+    ChooseNewPasswordForm,
+    ForgotPasswordForm,
+    PasswordChangeForm,
+    PreferencesForm,
+    SignInForm,
+)
 from .redirects import safe_next, url_with_next
 
 
@@ -130,3 +138,106 @@ def change_password(request):
         )
         return HttpResponseRedirect(reverse("accounts:preferences"))
     return render(request, "accounts/change_password.html", {"form": form})
+
+
+# Forgotten password --------------------------------------------------------------------------
+
+# The link's token, once its GET has moved it out of the address (as Django's
+# PasswordResetConfirmView does, so no later page hands it on in a Referer).
+RESET_TOKEN_SESSION_KEY = "_password_reset_token"
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def forgot_password(request):
+    """The "Forgot your password?" page: the same answer for every well-formed email, whether
+    it has an account or not; the link goes after the answer (``password_reset.RedirectThen``)."""
+    form = ForgotPasswordForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            send_link = services.ask_for_reset_link(
+                email=form.cleaned_data["email"],
+                ip_address=request.META.get("REMOTE_ADDR") or "unknown",
+                language=translation.get_language() or "",
+            )
+        except services.ResetLinksThrottled:
+            form.add_error(
+                None,
+                ValidationError(
+                    form.error_messages["throttled"],
+                    code="throttled",
+                    params={"minutes": throttle.reset_request_wait_minutes()},
+                ),
+            )
+        else:
+            return password_reset.RedirectThen(
+                reverse("accounts:reset_link_sent"), then=[send_link]
+            )
+    return render(
+        request,
+        "accounts/forgot_password.html",
+        {"form": form, "minutes": password_reset.link_minutes()},
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def reset_link_sent(request):
+    return render(
+        request, "accounts/reset_link_sent.html", {"minutes": password_reset.link_minutes()}
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def password_reset_link(request, uidb64, token):
+    """The emailed link: changes nothing. A working link's token moves to the session, and the
+    browser goes on to the same page without it in the address."""
+    user = password_reset.user_of_uid(uidb64)
+    if user is None or not password_reset.password_reset_tokens.check_token(user, token):
+        return _invalid_reset_link(request)
+    request.session[RESET_TOKEN_SESSION_KEY] = token
+    return HttpResponseRedirect(reverse("accounts:choose_new_password", args=[uidb64]))
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def choose_new_password(request, uidb64):
+    """The "Choose a new password" page. Saving it ends every session of the person and leads to the
+    sign-in, where the new password is followed by the code step as always."""
+    user = password_reset.user_of_uid(uidb64)
+    token = request.session.get(RESET_TOKEN_SESSION_KEY, "")
+    if user is None or not password_reset.password_reset_tokens.check_token(user, token):
+        return _invalid_reset_link(request)
+    form = ChooseNewPasswordForm(user, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.reset_forgotten_password(
+                user=user,
+                token=token,
+                new_password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except services.InvalidResetLink:  # another submission of the link saved first
+            return _invalid_reset_link(request)
+        # This browser starts afresh too: whoever was signed in here, and the token, go.
+        auth.logout(request)
+        messages.success(
+            request,
+            _(
+                "Your new password is saved and every session of your account has ended. Sign "
+                "in with it: a security code will be asked for as usual."
+            ),
+        )
+        return HttpResponseRedirect(reverse("accounts:sign_in"))
+    return render(request, "accounts/choose_new_password.html", {"form": form})
+
+
+def _invalid_reset_link(request):
+    request.session.pop(RESET_TOKEN_SESSION_KEY, None)
+    return render(
+        request, "accounts/reset_link_invalid.html", {"minutes": password_reset.link_minutes()}
+    )

@@ -406,6 +406,16 @@ if SIGN_IN_THROTTLE_STORE == "cache" and not REDIS_URL:
         "cache, whose increments are not atomic. Use SIGN_IN_THROTTLE_STORE=database."
     )
 
+# Forgotten password (accounts/password_reset.py): the emailed link works once and for this long
+# (Django's PasswordResetTokenGenerator reads PASSWORD_RESET_TIMEOUT); requests for a link are
+# counted per typed email and per client address over a window, in the password throttle's store.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_LINK_SECONDS", 60 * 60)
+PASSWORD_RESET_REQUESTS_PER_EMAIL = envint("PASSWORD_RESET_REQUESTS_PER_EMAIL", 3)
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = envint("PASSWORD_RESET_REQUESTS_PER_ADDRESS", 20)
+PASSWORD_RESET_REQUEST_WINDOW_SECONDS = envint("PASSWORD_RESET_REQUEST_WINDOW_SECONDS", 60 * 60)
+# "This wasn't me" links in security emails (twofactor/tokens.py) work for this long.
+TWOFACTOR_NOT_ME_LINK_SECONDS = envint("NOT_ME_LINK_SECONDS", 7 * 24 * 60 * 60)
+
 # One line per event, each with the id of the request it belongs to (accounts/request_log.py).
 LOGGING = {
     "version": 1,

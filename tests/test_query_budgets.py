@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.password_reset import reset_link
 from team.models import Invitation
 from tests.conftest import (
     PASSWORD,
@@ -41,6 +43,7 @@ from twofactor.models import (
     ResetRequest,
     TrustedBrowser,
 )
+from twofactor.notifications import not_me_url
 from twofactor.services import activity, browsers, recovery_codes, resets
 from twofactor.services import codes as codes_service
 from twofactor.views.preferences import two_factor_section
@@ -596,3 +599,53 @@ def test_my_team_administration_confirmations_queries_do_not_grow(manager_client
     few = count(ok(manager_client, url))
     add_history(member, MANY)
     assert count(ok(manager_client, url)) == few
+
+
+# Forgotten password and "This wasn't me" ----------------------------------------------------
+
+
+def test_forgotten_password_pages_queries_do_not_grow(client, member, member_device, clock):
+    """The link, "Choose a new password" and saving it read the person, not their history."""
+
+    def costs():
+        link = reset_link(User.objects.get(pk=member.pk)).removeprefix(settings.PORTAL_URL)
+        response = client.get(link)
+        choose = response.url
+        result = [count(ok(client, choose))]
+
+        def save():
+            saved = client.post(
+                choose,
+                {
+                    "new_password1": "a brand new pass phrase",
+                    "new_password2": "a brand new pass phrase",
+                },
+            )
+            assert saved.status_code == 302, saved.content
+
+        result.append(count(save))
+        return result
+
+    add_history(member, FEW)
+    few = costs()
+    add_history(member, MANY)
+    add_teammates(member.team, MANY, "r")
+    assert costs() == few
+
+
+def test_not_me_page_and_confirmation_queries_do_not_grow(client, member, member_device, clock):
+    def costs():
+        person = User.objects.get(pk=member.pk)
+        link = not_me_url(person, "new_browser").removeprefix(settings.PORTAL_URL)
+        page = count(ok(client, link))
+
+        def confirm():
+            assert client.post(link).status_code == 302
+
+        return [page, count(confirm), count(ok(client, link))]  # the last: a used link
+
+    add_history(member, FEW)
+    few = costs()
+    add_history(member, MANY)
+    add_teammates(member.team, MANY, "n")
+    assert costs() == few

@@ -59,3 +59,8 @@ def passkey_ceremony_seconds() -> int:
     """How long the browser has to answer a passkey's challenge: django-otp-webauthn's prompt
     timeout."""
     return getattr(settings, "OTP_WEBAUTHN_TIMEOUT_SECONDS", 3 * 60)
+
+
+def not_me_link_seconds() -> int:
+    """How long the "This wasn't me" link of a security email works."""
+    return _get("NOT_ME_LINK_SECONDS", 7 * 24 * 60 * 60)

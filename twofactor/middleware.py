@@ -4,7 +4,8 @@ A signed-in user reaches a view only after passing a code in this session. Until
 - a user with an authenticator goes to the code page;
 - a user without one goes to the setup wizard.
 The two-factor views that must stay reachable declare it with the decorators below; accounts'
-sign-out and language switch stay reachable by name (accounts knows nothing of this app).
+sign-out, language switch and forgotten-password pages stay reachable by name (accounts knows
+nothing of this app).
 """
 
 from django.http import HttpResponseRedirect
@@ -15,7 +16,18 @@ from .selectors import has_authenticator
 
 _SETUP = "setup"
 _CHALLENGE = "challenge"
-ALWAYS_REACHABLE = frozenset({"accounts:sign_out", "accounts:language"})
+ALWAYS_REACHABLE = frozenset(
+    {
+        "accounts:sign_out",
+        "accounts:language",
+        "accounts:forgot_password",
+        "accounts:reset_link_sent",
+        "accounts:password_reset_link",
+        "accounts:choose_new_password",
+        "twofactor:not_me",
+        "twofactor:not_me_done",
+    }
+)
 
 
 def _allow(view, state: str):

@@ -414,6 +414,8 @@ class Activity(EventParties):
             "sign_in_refused_deactivated",
             _("Sign-in refused (deactivated)"),
         )
+        PASSWORD_RESET = "password_reset", _("Password reset through the emailed link")
+        NOT_ME_REPORTED = "not_me_reported", _("Reported “This wasn't me”")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

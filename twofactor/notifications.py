@@ -2,6 +2,11 @@
 it was not the person. Sent after the transaction commits; never holds a key, code or password.
 
 Templates: templates/twofactor/email/<event>_subject.txt, _message.txt and _message.html.
+
+Each event is about the recipient's own account or tells a Manager about a teammate. An email
+about one's own account carries a "This wasn't me" link made here for the recipient and the
+event (``tokens.not_me_tokens``), which the shared base templates show
+(``_not_me.txt`` / ``_not_me.html``); a Manager's email carries none.
 """
 
 import logging
@@ -14,35 +19,39 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.password_reset import uid_of
+from accounts.redirects import absolute_url
+
 from . import user_agents
+from .tokens import not_me_tokens
 
 logger = logging.getLogger(__name__)
 
-EVENTS = frozenset(
+OWN_ACCOUNT_EVENTS = frozenset(
     {
         "two_factor_enabled",
         "authenticator_added",
         "authenticator_removed",
         "reset",
-        "teammate_reset",
         "new_browser",
         "code_locked",
         "other_sessions_ended",
-        "reset_requested",
         "recovery_code_used",
         "passkey_added",
         "passkey_removed",
         "role_changed",
         "deactivated",
         "reactivated",
+        "password_reset",
     }
 )
+MANAGER_EVENTS = frozenset({"teammate_reset", "reset_requested", "not_me_reported"})
+EVENTS = OWN_ACCOUNT_EVENTS | MANAGER_EVENTS
 
 
-def absolute_url(path: str) -> str:
-    """A link for an email: PORTAL_URL (the portal's public address) followed by ``path``."""
-    base = getattr(settings, "PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}{path}"
+def not_me_url(user, event: str) -> str:
+    token = not_me_tokens.make_token(user, event)
+    return absolute_url(reverse("twofactor:not_me", args=[uid_of(user), event, token]))
 
 
 def _language_of(user) -> str:
@@ -59,6 +68,8 @@ def send_security_email(*, event: str, to_user, request_meta, **context) -> None
             "browser": user_agents.describe(request_meta.user_agent),
             "ip_address": request_meta.ip_address or "—",
             "change_password_url": absolute_url(reverse("accounts:change_password")),
+            "not_me_url": not_me_url(to_user, event) if event in OWN_ACCOUNT_EVENTS else "",
+            "not_me_days": not_me_tokens.valid_days(),
             **context,
         }
     send_email(

@@ -73,6 +73,11 @@ def signed_out(sender, request, user, **kwargs):
         )
 
 
-def password_changed(sender, user, actor, request, **kwargs):
+def password_changed(sender, user, actor, request, through_reset_link=False, **kwargs):
     """accounts' ``password_changed``: the trusted browsers go with the old password."""
-    forget_browsers_after_new_password(user=user, actor=actor, request_meta=_meta(request))
+    forget_browsers_after_new_password(
+        user=user,
+        actor=actor,
+        request_meta=_meta(request),
+        through_reset_link=through_reset_link,
+    )

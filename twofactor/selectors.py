@@ -11,6 +11,7 @@ from django.utils import timezone
 from . import recovery, user_agents
 from .models import (
     AUTHENTICATOR_KINDS,
+    Activity,
     Authenticator,
     Passkey,
     RecoveryCode,
@@ -224,3 +225,10 @@ def may_remove_last_authenticator(user) -> bool:
     """Whether removing one's last authenticator is allowed: it is a reset, which only a
     Manager does (their own); a Member asks a Manager."""
     return user.is_manager
+
+
+def reported_not_me_since(user, since: datetime) -> bool:
+    """Whether the person confirmed "This wasn't me" at or after ``since``."""
+    return Activity.objects.filter(
+        subject=user, kind=Activity.Kind.NOT_ME_REPORTED, created_at__gte=since
+    ).exists()

@@ -1,12 +1,15 @@
-"""Trusted-browser cookies: a strategy class in the manner of Django's
-``PasswordResetTokenGenerator`` (``make_token``, a check, a ``_now()`` hook for tests)."""
+"""Trusted-browser cookies and "This wasn't me" links: strategy classes in the manner of
+Django's ``PasswordResetTokenGenerator`` (``make_token``, a check, a ``_now()`` hook for tests)."""
 
+import enum
 import secrets
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import base36_to_int, int_to_base36
 
+from . import app_settings
 from .models import TrustedBrowser
 
 
@@ -72,3 +75,78 @@ class TrustedBrowserTokenGenerator:
 
 
 trusted_browser_tokens = TrustedBrowserTokenGenerator()
+
+
+class NotMeCheck(enum.Enum):
+    """What a "This wasn't me" link is worth now."""
+
+    VALID = "valid"
+    INVALID = "invalid"  # not made by the portal for this person and event (tampered, garbled)
+    EXPIRED = "expired"
+    # Made for this person and event, but their security stamp has changed since: the link was
+    # used, or a new password, a reset or "Sign out everywhere else" came after the email.
+    STALE = "stale"
+
+
+class NotMeTokenGenerator:
+    """Makes and checks the token of a "This wasn't me" link: ``<time>-<seal>-<stamp seal>``.
+
+    Nothing is stored. The seal is an HMAC (under the secret key) of the person, the event of the
+    email and the time it was made; the stamp seal is one of the same with the person's security
+    stamp, so the link stops working once the stamp changes (which the confirmation itself does:
+    it works once). Two seals tell a link that was never the portal's from one that was but
+    whose account has changed since, so the page can say which.
+    """
+
+    key_salt = "twofactor.NotMeTokenGenerator"
+    stamp_salt = "twofactor.NotMeTokenGenerator.stamp"
+
+    def _now(self) -> datetime:
+        return timezone.now()
+
+    def valid_seconds(self) -> int:
+        return app_settings.not_me_link_seconds()
+
+    def valid_days(self) -> int:
+        return max(1, self.valid_seconds() // (24 * 60 * 60))
+
+    def make_token(self, user, event: str) -> str:
+        return self._token(user, event, int(self._now().timestamp()))
+
+    def check_token(self, user, event: str, token: str | None) -> NotMeCheck:
+        made_at = self.made_at(token)
+        if user is None or made_at is None:
+            return NotMeCheck.INVALID
+        seal, _, stamp_seal = token.partition("-")[2].partition("-")
+        expected_seal, expected_stamp_seal = self._seals(user, event, made_at)
+        if not constant_time_compare(seal, expected_seal):
+            return NotMeCheck.INVALID
+        if self._now().timestamp() - made_at > self.valid_seconds():
+            return NotMeCheck.EXPIRED
+        if not constant_time_compare(stamp_seal, expected_stamp_seal):
+            return NotMeCheck.STALE
+        return NotMeCheck.VALID
+
+    def made_at(self, token: str | None) -> int | None:
+        """When the token says it was made (a Unix time), or None if it is not one."""
+        text, _, _ = (token or "").partition("-")
+        if not text or len(text) > 13 or not text.isascii() or not text.isalnum():
+            return None
+        try:
+            return base36_to_int(text)
+        except ValueError:
+            return None
+
+    def _token(self, user, event: str, made_at: int) -> str:
+        seal, stamp_seal = self._seals(user, event, made_at)
+        return f"{int_to_base36(made_at)}-{seal}-{stamp_seal}"
+
+    def _seals(self, user, event: str, made_at: int) -> tuple[str, str]:
+        value = f"{user.pk}:{event}:{made_at}"
+        seal = salted_hmac(self.key_salt, value, algorithm="sha256").hexdigest()[:32]
+        stamped = f"{value}:{user.security_stamp}"
+        stamp_seal = salted_hmac(self.stamp_salt, stamped, algorithm="sha256").hexdigest()[:32]
+        return seal, stamp_seal
+
+
+not_me_tokens = NotMeTokenGenerator()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .models import Passkey
-from .views import code, manage_access, passkeys, recovery_codes, reset, setup, step_up
+from .views import code, manage_access, not_me, passkeys, recovery_codes, reset, setup, step_up
 
 app_name = "twofactor"
 
@@ -86,4 +86,6 @@ urlpatterns = [
     ),
     path("reset/", reset.reset_own, name="reset_own"),
     path("reset/request/", reset.request_reset, name="request_reset"),
+    path("not-me/done/", not_me.not_me_done, name="not_me_done"),
+    path("not-me/<str:uidb64>/<str:event>/<str:token>/", not_me.not_me, name="not_me"),
 ]

@@ -184,15 +184,25 @@ def sign_out_everywhere_else(*, user, cookie_value: str | None, request_meta: Re
     return person
 
 
-def forget_browsers_after_new_password(*, user, actor, request_meta: RequestMeta) -> None:
+def forget_browsers_after_new_password(
+    *, user, actor, request_meta: RequestMeta, through_reset_link: bool = False
+) -> None:
     """What follows a password saved with its new security stamp, by the person or by an
     administrator: the trusted browsers, void with the old stamp, are forgotten, and the change
-    recorded with who made it (inside the transaction that saved the password)."""
+    recorded with who made it (inside the transaction that saved the password). A password
+    chosen through the emailed link of a forgotten password is recorded as such, and the person
+    is emailed about it."""
     with transaction.atomic(savepoint=False):
         TrustedBrowser.objects.filter(user=user).delete()
         record_activity(
-            kind=Activity.Kind.PASSWORD_CHANGED,
+            kind=(
+                Activity.Kind.PASSWORD_RESET
+                if through_reset_link
+                else Activity.Kind.PASSWORD_CHANGED
+            ),
             subject=user,
             actor=actor,
             request_meta=request_meta,
         )
+        if through_reset_link:
+            notify(event="password_reset", to_users=[user], request_meta=request_meta)
