@@ -43,11 +43,9 @@ def manage(request):
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
-            "add_passkey_url": reverse("twofactor:add_passkey"),
-            **passkeys.ceremony_context(
-                request,
-                begin="twofactor:passkey_registration_begin",
-                complete="twofactor:passkey_registration_complete",
+            # The add page starts the ceremony; here only whether passkeys can work at all.
+            "add_passkey_url": (
+                reverse("twofactor:add_passkey") if passkeys.relying_party(request).usable else None
             ),
             "may_remove_last": selectors.may_remove_last_authenticator(request.user),
             "recovery_codes": _recovery_codes_row(selectors.recovery_codes_summary(request.user)),
