@@ -14,7 +14,7 @@ from django.utils.translation import get_language_info
 
 
 @lru_cache(maxsize=1)
-def _layout() -> dict:
+def layout_links() -> dict:
     return {
         "home_url": reverse("home"),
         "preferences_url": reverse("accounts:preferences"),
@@ -23,6 +23,9 @@ def _layout() -> dict:
         "language_url": reverse("accounts:language"),
         "stylesheet": static("css/portal.css"),
         "script": static("js/portal.js"),
+        "logo": static("img/logo.svg"),
+        "favicon": static("img/favicon.svg"),
+        "icons": static("icons/icons.svg"),
         # Each language in its own words ("Español"), whatever the page's language.
         "languages": [
             (code, capfirst(get_language_info(code)["name_local"]))
@@ -32,10 +35,10 @@ def _layout() -> dict:
 
 
 def layout(request) -> dict:
-    return {"layout": _layout()}
+    return {"layout": layout_links()}
 
 
 @receiver(setting_changed)
 def _forget_layout(setting, **kwargs):
     if setting in {"ROOT_URLCONF", "STATIC_URL", "STORAGES", "LANGUAGES", "FORCE_SCRIPT_NAME"}:
-        _layout.cache_clear()
+        layout_links.cache_clear()

@@ -1,4 +1,7 @@
 from django import template
+from django.utils.html import format_html
+
+from accounts.context_processors import layout_links
 
 register = template.Library()
 
@@ -19,3 +22,23 @@ def field_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def icon(name, label=""):
+    """An icon of the portal's sprite (static/icons/icons.svg). Without a label it is decoration,
+    hidden from screen readers, beside a text that says the same; with one it is an image that
+    says it."""
+    if label:
+        return format_html(
+            '<svg class="icon" role="img" aria-label="{}" focusable="false">'
+            '<use href="{}#{}"></use></svg>',
+            label,
+            layout_links()["icons"],
+            name,
+        )
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        layout_links()["icons"],
+        name,
+    )
