@@ -10,6 +10,11 @@ PORTAL_URL ?= http://localhost:8000
 # database that pytest-django creates (test_axur_portal) and drops.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+# The suites run in parallel with pytest-xdist, one worker per core and at most 4 (the services
+# suite gives each worker the next Redis database after TEST_REDIS_URL's). PYTEST_WORKERS=0 runs
+# them in this process alone.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --maxprocesses 4
 
 # The locks (`make lock` writes them): every package with its hashes, pip and setuptools included.
 # LOCK is the dependencies and the dev extra; BROWSER_LOCK adds the browser extra, at LOCK's versions.
@@ -62,13 +67,13 @@ run: migrate
 	DJANGO_DEBUG=true PORTAL_URL=$(PORTAL_URL) $(BIN)/python manage.py runserver $(HOST)
 
 test: translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # The whole suite again on PostgreSQL and Redis, plus the tests only they can answer
 # (concurrency, gunicorn workers sharing state): tests marked `services`.
 test-services: translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest -p tests.services.plugin
+		$(BIN)/python -m pytest -p tests.services.plugin $(XDIST) --dist loadfile
 
 # Benchmarks (README.md, "Performance"). In process, on a throwaway SQLite file under var/bench/:
 bench: translations
@@ -98,7 +103,7 @@ $(BROWSER_STAMP): $(STAMP) $(BROWSER_LOCK)
 
 test-browser: translations $(BROWSER_STAMP)
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install chromium zbar-tools" >&2; exit 1; }
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/browser $(XDIST)
 
 # Production: gunicorn with production settings; the environment must hold the variables listed in
 # README.md ("Running in production"). Run `manage.py migrate` once per release, from one host.

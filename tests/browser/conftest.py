@@ -8,6 +8,7 @@ needs neither the browser extra nor Chromium.
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -96,6 +97,23 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.outcome_of_call = report.outcome
     return report
+
+
+def pytest_sessionfinish(session):
+    """A worker of pytest-xdist hands what axe saw to the controller, which prints the summary."""
+    if pages is not None and hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["browser_checks"] = pages.report.checks
+        session.config.workeroutput["browser_screenshots"] = [
+            str(path) for path in pages.report.screenshots
+        ]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    output = getattr(node, "workeroutput", {})
+    if pages is not None:
+        pages.report.checks.extend(tuple(check) for check in output.get("browser_checks", []))
+        pages.report.screenshots.extend(map(Path, output.get("browser_screenshots", [])))
 
 
 def pytest_terminal_summary(terminalreporter):

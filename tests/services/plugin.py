@@ -5,6 +5,10 @@ PostgreSQL server and REDIS_URL a Redis server, and that both answer; if not, th
 once with a message saying which (services that are down must never pass for a green run). It
 empties the suite's own Redis database before each test, since throttle counters and sessions
 there would otherwise leak from one test into the next (the database is rolled back by Django).
+
+Under pytest-xdist each worker has a PostgreSQL test database of its own (pytest-django names
+it after the worker) and, set here before Django reads its settings, a Redis database of its own:
+the next numbers after REDIS_URL's (worker gw1 of redis://host/9 uses redis://host/10).
 """
 
 import os
@@ -14,6 +18,17 @@ from urllib.parse import urlsplit
 import pytest
 
 SERVICES_MARK = "services"
+
+
+def _redis_url_of_worker(url: str, worker: str) -> str:
+    parts = urlsplit(url)
+    database = int(parts.path.lstrip("/") or 0) + int(worker.removeprefix("gw"))
+    return parts._replace(path=f"/{database}").geturl()
+
+
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_url_of_worker(os.environ["REDIS_URL"], _worker)
+
 _outcomes: dict[str, str] = {}  # the services tests: node id -> passed, failed or skipped
 
 
