@@ -105,6 +105,26 @@ test-browser: translations $(BROWSER_STAMP)
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install chromium zbar-tools" >&2; exit 1; }
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/browser $(XDIST)
 
+# The README's screenshots (docs/screenshots/, names stable): the journeys that take them run
+# again (the files that hold them, whole) into a folder of their own, and the chosen captures,
+# desktop and phone, are copied over.
+README_SCREENSHOTS := wizard-3-scan code-page manage-access my-team activity-log
+SCREENSHOT_RUN := var/screenshots-readme
+screenshots: translations $(BROWSER_STAMP)
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install chromium zbar-tools" >&2; exit 1; }
+	rm -rf $(SCREENSHOT_RUN)
+	BROWSER_SCREENSHOTS=$(abspath $(SCREENSHOT_RUN)) CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest \
+		-m browser -p no:cacheprovider -q -k "not long-name and not laptop" \
+		tests/browser/test_setup_wizard.py tests/browser/test_sign_in.py \
+		tests/browser/test_manage_access.py tests/browser/test_my_team.py tests/browser/test_widths.py
+	mkdir -p docs/screenshots
+	rm -f docs/screenshots/*.png
+	for name in $(README_SCREENSHOTS); do for width in desktop phone; do \
+		cp $(SCREENSHOT_RUN)/$$name-$$width.png docs/screenshots/ || exit 1; done; done
+	@echo "docs/screenshots/ now holds: $$(ls docs/screenshots | tr '\n' ' ')"
+
+.PHONY: screenshots
+
 # Production: gunicorn with production settings; the environment must hold the variables listed in
 # README.md ("Running in production"). Run `manage.py migrate` once per release, from one host.
 serve: translations

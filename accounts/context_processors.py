@@ -9,8 +9,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 
 
 @lru_cache(maxsize=1)
@@ -26,11 +24,9 @@ def layout_links() -> dict:
         "logo": static("img/logo.svg"),
         "favicon": static("img/favicon.svg"),
         "icons": static("icons/icons.svg"),
-        # Each language in its own words ("Español"), whatever the page's language.
-        "languages": [
-            (code, capfirst(get_language_info(code)["name_local"]))
-            for code, _name in settings.LANGUAGES
-        ],
+        # Each language in its own words ("Português (Brasil)"), whatever the page's language:
+        # the names of settings.LANGUAGES, which My Preferences' language field shows too.
+        "languages": list(settings.LANGUAGES),
     }
 
 

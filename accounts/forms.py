@@ -146,9 +146,14 @@ class PreferencesForm(forms.ModelForm):
         model = User
         fields = ["language", "time_zone"]
         labels = {"language": _("Language")}
+        # The help names the empty option exactly as the list shows it.
+        help_texts = {
+            "language": _("Used for pages and emails; “As my browser” follows your browser.")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The languages in their own words, as the footer's picker names them too.
         self.fields["language"].choices = [("", _("As my browser"))] + list(settings.LANGUAGES)
         self.fields["time_zone"].choices = TimeZoneChoices()
 

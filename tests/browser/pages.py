@@ -28,6 +28,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
+    # A small laptop or a tablet held sideways: the width check of every page (test_widths.py).
+    "laptop": {"viewport": {"width": 1024, "height": 768}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 
@@ -55,6 +57,10 @@ class PageState:
     javascript: bool
     unchecked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # console errors, e.g. CSP refusals
+    # With measure_widths, ``check`` also notes what scrolls sideways inside the page (see
+    # sideways_scrolling) instead of failing at once, so one run names every page that does.
+    measure_widths: bool = False
+    widths: list[tuple[str, list[str]]] = field(default_factory=list)  # path, what scrolls
 
 
 @dataclass
@@ -108,12 +114,59 @@ def check(page: Page, *, screenshot: str | None = None) -> None:
         results, scroll_width = _audit_without_javascript(page)
     report.checks.append((state.viewport, path_of(page.url), results.violations_count))
     assert results.violations_count == 0, f"axe-core {where}:\n" + results.generate_report()
+    undetermined = _contrast_left_undetermined(results)
+    assert not undetermined, (
+        f"axe-core could not measure the colour contrast {where}: {undetermined}"
+    )
+    if state.measure_widths:
+        state.widths.append((path_of(page.url), sideways_scrolling(page)))
     width = VIEWPORTS[state.viewport]["viewport"]["width"]
     assert scroll_width <= width, f"the page is {scroll_width} px wide {where}"
     _passed.add(key)
     state.unchecked.clear()
     if screenshot:
         take_screenshot(page, screenshot)
+
+
+def _contrast_left_undetermined(results) -> list[str]:
+    """The elements whose colour contrast axe-core could not work out (text over an image or a
+    gradient, or hidden behind another element): it lists them as "incomplete", not as
+    violations, so they would pass unmeasured."""
+    response = getattr(results, "response", None) or {}
+    return [
+        node["target"][0] if node.get("target") else "?"
+        for rule in response.get("incomplete", [])
+        if rule["id"] == "color-contrast"
+        for node in rule["nodes"]
+    ]
+
+
+SIDEWAYS_SCROLLING = """() => {
+    const name = (element) => element.tagName.toLowerCase()
+        + (element.id ? "#" + element.id : "")
+        + (element.classList.length ? "." + [...element.classList].join(".") : "");
+    const problems = [];
+    const root = document.documentElement;
+    if (root.scrollWidth !== window.innerWidth) {
+        problems.push(`the page is ${root.scrollWidth} px wide in ${window.innerWidth} px`);
+    }
+    for (const element of document.body.querySelectorAll("*")) {
+        const overflow = getComputedStyle(element).overflowX;
+        if ((overflow === "auto" || overflow === "scroll")
+                && element.scrollWidth > element.clientWidth) {
+            problems.push(
+                `${name(element)} scrolls: ${element.scrollWidth} px in ${element.clientWidth} px`);
+        }
+    }
+    return problems;
+}"""
+
+
+def sideways_scrolling(page: Page) -> list[str]:
+    """What scrolls sideways on the page as it is: the page itself (its scrolling width is not
+    the viewport's) or any box inside it whose content is wider than the box (overflow-x auto
+    or scroll, as a .table-wrap)."""
+    return page.evaluate(SIDEWAYS_SCROLLING)
 
 
 def _audit(page: Page):

@@ -1,6 +1,6 @@
 """The checks every journey relies on do fail: axe-core finds a violation, with JavaScript on
-or off, and a page wider than the screen is refused. And the portal's error pages, which no
-journey opens, pass them."""
+or off, a colour contrast it cannot measure is refused, and so is a page wider than the screen.
+And the portal's error pages, which no journey opens, pass them."""
 
 import pytest
 
@@ -11,6 +11,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNLABELLED_INPUT = (
     '<!doctype html><html lang="en"><title>Broken</title>'
     "<main><h1>Broken</h1><input type=text></main></html>"
+)
+# Text over a gradient: axe-core cannot tell its contrast and says so ("incomplete").
+OVER_A_GRADIENT = (
+    '<!doctype html><html lang="en"><title>Gradient</title>'
+    '<main><h1>Gradient</h1><p style="background: linear-gradient(#fff, #777)">Faint?</p>'
+    "</main></html>"
 )
 TOO_WIDE = (
     '<!doctype html><html lang="en"><title>Wide</title>'
@@ -38,6 +44,13 @@ def broken_page(open_browser):
 def test_a_violation_fails_the_check(broken_page, javascript):
     page = broken_page(UNLABELLED_INPUT, javascript=javascript)
     with pytest.raises(AssertionError, match=r"(?s)axe-core .*label"):
+        pages.check(page)
+    pages.pages[page].unchecked.clear()
+
+
+def test_a_colour_contrast_axe_cannot_measure_fails_the_check(broken_page):
+    page = broken_page(OVER_A_GRADIENT)
+    with pytest.raises(AssertionError, match="could not measure the colour contrast"):
         pages.check(page)
     pages.pages[page].unchecked.clear()
 

@@ -129,3 +129,20 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(
     page.keyboard.press("Enter")
     assert page.url.endswith("/preferences/#main")
     check(page)
+
+
+def test_the_footer_language_picker_works_with_the_keyboard_alone(open_browser):
+    page = open_browser()
+    visit(page, "/")
+    heading(page, "Sign in")
+    picker = page.get_by_label("Language")
+    tab_to(page, picker)
+    page.keyboard.press("ArrowDown")  # the next language: Português (Brasil)
+    expect(picker).to_have_value("pt-br")
+    tab_to(page, page.get_by_role("button", name="Change"))
+    press_enter_and_check(page)
+
+    heading(page, "Entrar")
+    expect(page.locator("html")).to_have_attribute("lang", "pt-br")
+    expect(page.get_by_label("Idioma")).to_have_value("pt-br")
+    expect(page.get_by_label("Idioma").locator("option:checked")).to_have_text("Português (Brasil)")
