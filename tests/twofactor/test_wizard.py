@@ -26,10 +26,17 @@ def sign_in(client, email, password=PASSWORD, next_url=None):
     return client.post(url, {"email": email, "password": password})
 
 
+def key_groups_on(page: str) -> list[str]:
+    """The groups of the key under "Set up manually", each in its own element."""
+    code = re.search(r'<code id="setup-key"[^>]*>(.*?)</code>', page, re.S).group(1)
+    groups = re.findall(r'<span class="manual__group">([A-Z2-7]+)</span>', code)
+    assert re.sub(r"<[^>]+>", "", code) == " ".join(groups)  # nothing else in the key
+    return groups
+
+
 def key_from_page(page: str) -> bytes:
     """The key as a person copies it from "Set up manually"."""
-    grouped = re.search(r"<code[^>]*>([A-Z2-7 ]+)</code>", page).group(1)
-    base32 = grouped.replace(" ", "")
+    base32 = "".join(key_groups_on(page))
     return base64.b32decode(base32 + "=" * (-len(base32) % 8))
 
 
