@@ -327,8 +327,8 @@ def set_up_with_manual_key(page: Page, *, screenshots: bool = False) -> bytes:
     expect(page.get_by_text("Step 2 of 5")).to_be_visible()
     heading(page, "Install an authenticator app")
     for app in ("Google Authenticator", "Microsoft Authenticator"):
-        for store in ("Google Play", "the App Store"):
-            expect(page.get_by_role("link", name=f"{app} on {store}")).to_be_visible()
+        for badge in ("Get it on Google Play", "Download on the App Store"):
+            expect(page.get_by_role("link", name=f"{badge} ({app})")).to_be_visible()
     submit(page, "Continue")
 
     expect(page.get_by_text("Step 3 of 5")).to_be_visible()

@@ -1,6 +1,7 @@
 """The five-step setup wizard and mandatory setup at sign-in."""
 
 import base64
+import html
 import re
 import time
 from urllib.parse import parse_qs, unquote, urlparse
@@ -8,11 +9,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_for
+from tests.conftest import PASSWORD, code_for, sign_in_verified, stepped_up
 from tests.twofactor.test_totp import needs_zbarimg, scanned
 from twofactor import qr, totp
-from twofactor.models import Activity, Authenticator
-from twofactor.views.setup import WIZARD_KEY
+from twofactor.models import Activity, Authenticator, Passkey
+from twofactor.views.setup import AUTHENTICATOR_APPS, WIZARD_KEY, start_setup_with_new_password
 
 SETUP = reverse("twofactor:setup")
 APP = reverse("twofactor:setup_app")
@@ -26,10 +27,17 @@ def sign_in(client, email, password=PASSWORD, next_url=None):
     return client.post(url, {"email": email, "password": password})
 
 
+def key_groups_on(page: str) -> list[str]:
+    """The groups of the key under "Set up manually", each in its own element."""
+    code = re.search(r'<code id="setup-key"[^>]*>(.*?)</code>', page, re.S).group(1)
+    groups = re.findall(r'<span class="manual__group">([A-Z2-7]+)</span>', code)
+    assert re.sub(r"<[^>]+>", "", code) == " ".join(groups)  # nothing else in the key
+    return groups
+
+
 def key_from_page(page: str) -> bytes:
     """The key as a person copies it from "Set up manually"."""
-    grouped = re.search(r"<code[^>]*>([A-Z2-7 ]+)</code>", page).group(1)
-    base32 = grouped.replace(" ", "")
+    base32 = "".join(key_groups_on(page))
     return base64.b32decode(base32 + "=" * (-len(base32) % 8))
 
 
@@ -37,6 +45,23 @@ def go_to_scan(client):
     client.post(SETUP, {"password": PASSWORD})
     client.post(APP)
     return client.get(SCAN)
+
+
+def every_step(client) -> list:
+    """The five steps of a first setup, each as it is first shown (the password step opened
+    afresh, a code typed at the fourth)."""
+    pages = [client.get(SETUP)]
+    client.post(SETUP, {"password": PASSWORD})
+    pages.append(client.get(APP))
+    client.post(APP)
+    pages.append(client.get(SCAN))
+    key = key_from_page(pages[-1].content.decode())
+    client.post(SCAN)
+    pages.append(client.get(VERIFY))
+    client.post(VERIFY, {"code": totp.code_at(key, time.time())})
+    pages.append(client.get(NAME))
+    assert [page.status_code for page in pages] == [200] * 5
+    return pages
 
 
 @pytest.fixture
@@ -247,6 +272,7 @@ def test_key_is_never_shown_again_after_the_code_step(wizard_client, member):
         response = wizard_client.get(url, follow=True)
         body = response.content.decode()
         assert base32 not in body and grouped not in body
+        assert "manual__group" not in body and "otpauth:" not in body
     wizard_client.post(NAME, {"name": "Phone"})
     for url in (SCAN, reverse("accounts:preferences")):
         body = wizard_client.get(url, follow=True).content.decode()
@@ -256,17 +282,7 @@ def test_key_is_never_shown_again_after_the_code_step(wizard_client, member):
 def test_no_step_of_the_wizard_is_cached(wizard_client, member):
     """Every step, the app and naming steps too: each carries the wizard's session state, and
     the scan step shows the key."""
-    pages = [wizard_client.get(SETUP)]
-    wizard_client.post(SETUP, {"password": PASSWORD})
-    pages.append(wizard_client.get(APP))
-    wizard_client.post(APP)
-    pages.append(wizard_client.get(SCAN))
-    key = key_from_page(pages[-1].content.decode())
-    wizard_client.post(SCAN)
-    pages.append(wizard_client.get(VERIFY))
-    wizard_client.post(VERIFY, {"code": totp.code_at(key, time.time())})
-    pages.append(wizard_client.get(NAME))
-    assert [page.status_code for page in pages] == [200] * 5
+    pages = every_step(wizard_client)
     assert all("no-store" in page["Cache-Control"] for page in pages)
 
 
@@ -313,3 +329,227 @@ def test_naming_at_the_end_of_setup_is_recorded_as_named_and_a_later_rename_as_r
     renamed = Activity.objects.get(subject=member, kind=Activity.Kind.AUTHENTICATOR_RENAMED)
     assert renamed.detail == {"authenticator": "Old", "previous": "My personal phone"}
     assert named.count() == 1
+
+
+# Moving back, the progress bar, the apps and the QR step's helpers -----------------------------
+
+
+def back_link(page: str) -> str | None:
+    """Where the step's "Back" goes, if it has one."""
+    found = re.search(r'<a class="button" href="([^"]+)">[^<]*<svg[^>]*>.*?</svg>Back</a>', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def progress(page: str) -> list[tuple[str, str]]:
+    """The progress bar as a screen reader reads it: each step's words, and "current" for the
+    one marked aria-current="step"."""
+    steps = re.search(r'<ol class="wizard-progress__steps"[^>]*>(.*?)</ol>', page, re.S).group(1)
+    return [
+        (re.sub(r"<[^>]+>", "", item).strip(), "current" if 'aria-current="step"' in attrs else "")
+        for attrs, item in re.findall(r"<li([^>]*)>(.*?)</li>", steps, re.S)
+    ]
+
+
+def test_back_from_the_qr_step_keeps_the_pending_key_and_its_image(wizard_client, member):
+    scan = go_to_scan(wizard_client).content.decode()
+    assert back_link(scan) == APP
+
+    step_two = wizard_client.get(APP)
+    assert step_two.status_code == 200
+    assert wizard_client.post(APP).url == SCAN
+    again = wizard_client.get(SCAN).content.decode()
+
+    assert key_from_page(again) == key_from_page(scan)
+    assert qr_from_page(again) == qr_from_page(scan)
+    assert Authenticator.objects.filter(user=member).count() == 1
+    assert not Authenticator.objects.filter(user=member, confirmed=True).exists()
+
+
+def test_back_from_the_app_step_to_the_password_keeps_the_pending_key(wizard_client, member):
+    scan = go_to_scan(wizard_client).content.decode()
+    wizard_client.get(APP)
+    back = back_link(wizard_client.get(APP).content.decode())
+    assert back == f"{SETUP}?back"
+
+    page = wizard_client.get(back)
+    assert page.status_code == 200 and 'name="password"' in page.content.decode()
+    again = go_to_scan(wizard_client).content.decode()
+
+    assert key_from_page(again) == key_from_page(scan)
+    assert Authenticator.objects.filter(user=member).count() == 1
+
+
+def test_back_still_asks_for_the_password_and_keeps_where_the_wizard_leads(wizard_client):
+    wizard_client.get(f"{SETUP}?next=/preferences/?tab=security")
+    wizard_client.post(SETUP, {"password": PASSWORD})
+    wizard_client.get(f"{SETUP}?back")
+    response = wizard_client.post(SETUP, {"password": "not mine"})
+    assert "That is not your password" in response.content.decode()
+    assert wizard_client.session[WIZARD_KEY]["next"] == "/preferences/?tab=security"
+
+
+def test_back_without_a_wizard_under_way_starts_one(wizard_client):
+    response = wizard_client.get(f"{SETUP}?back")
+    assert response.status_code == 200
+    assert wizard_client.session[WIZARD_KEY]["step"] == 1
+
+
+def test_a_wizard_entered_past_its_password_has_no_back_on_its_first_step(
+    client, member, rf, clock
+):
+    """Joining through an invitation: the password just chosen is the step before."""
+    client.force_login(member)
+    request = rf.get("/")
+    request.user, request.session = member, client.session
+    start_setup_with_new_password(request, next_url="/preferences/")
+    request.session.save()
+
+    page = client.get(APP).content.decode()
+    assert "Install an authenticator app" in page
+    assert back_link(page) is None
+    assert progress(page)[0] == ("Password (done)", "")
+    client.post(APP)
+    assert back_link(client.get(SCAN).content.decode()) == APP
+
+    # Once the password has to be typed again, the password step comes back, and Back with it.
+    clock.shift(11 * 60)
+    assert client.get(APP).url == SETUP
+    client.post(SETUP, {"password": PASSWORD})
+    assert back_link(client.get(APP).content.decode()) == f"{SETUP}?back"
+
+
+def test_the_progress_bar_names_every_step_marks_the_current_one_and_those_done(
+    wizard_client, clock
+):
+    names = ["Password", "Install app", "Scan", "Enter code", "Name"]
+    pages = every_step(wizard_client)
+
+    for number, response in enumerate(pages, start=1):
+        page = response.content.decode()
+        assert f"Step {number} of 5" in page
+        expected = [
+            (f"{name} (done)", "") if position < number else (name, "")
+            for position, name in enumerate(names, start=1)
+        ]
+        expected[number - 1] = (names[number - 1], "current")
+        assert progress(page) == expected, number
+
+
+def test_the_progress_bar_speaks_the_persons_language(wizard_client):
+    page = wizard_client.get(SETUP, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert [words for words, _ in progress(page)] == [
+        "Senha",
+        "Instalar app",
+        "Escanear",
+        "Digitar código",
+        "Nome",
+    ]
+
+
+@pytest.fixture
+def adding_client(client, member, add_authenticator, clock):
+    """A person with an authenticator app, adding another from Manage Access."""
+    sign_in_verified(client, member, add_authenticator(member, name="Old phone"))
+    stepped_up(client)
+    client.get(f"{SETUP}?next={reverse('twofactor:manage')}")
+    return client
+
+
+def test_a_person_with_an_app_already_is_only_asked_to_open_it(adding_client, member, clock):
+    adding_client.post(SETUP, {"password": PASSWORD})
+    page = adding_client.get(APP).content.decode()
+
+    assert "Open your authenticator app and add a new entry." in page
+    assert "install one of these free apps" not in page
+    # The apps stay at hand, folded, for a new phone that has none.
+    assert "<details" in page and "Google Authenticator" in page
+    assert [words for words, _ in progress(page)][:2] == ["Password (done)", "Open app"]
+    assert "Step 2 of 5" in page
+
+    adding_client.post(APP)
+    key = key_from_page(adding_client.get(SCAN).content.decode())
+    adding_client.post(SCAN)
+    adding_client.post(VERIFY, {"code": totp.code_at(key, time.time())})
+    page = adding_client.get(NAME).content.decode()
+    assert progress(page)[1] == ("Open app (done)", "")
+    assert adding_client.post(NAME, {"name": "New phone"}).url == reverse("twofactor:manage")
+    assert Authenticator.objects.filter(user=member, confirmed=True).count() == 2
+
+
+def test_the_first_setup_keeps_calling_the_app_step_install_to_the_end(wizard_client, clock):
+    key = key_from_page(go_to_scan(wizard_client).content.decode())
+    wizard_client.post(SCAN)
+    wizard_client.post(VERIFY, {"code": totp.code_at(key, time.time())})
+    # The authenticator is on now; the wizard still tells the steps as they were.
+    assert progress(wizard_client.get(NAME).content.decode())[1] == ("Install app (done)", "")
+
+
+def test_a_person_with_a_passkey_only_is_shown_the_apps_to_install(client, member, clock):
+    passkey = Passkey.objects.create(
+        user=member,
+        name="Key",
+        confirmed=True,
+        credential_id=b"key",
+        credential_id_sha256="0" * 64,
+        public_key=b"",
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
+    sign_in_verified(client, member, passkey)
+    stepped_up(client)
+    client.get(SETUP)
+    client.post(SETUP, {"password": PASSWORD})
+    page = client.get(APP).content.decode()
+    assert "Install an authenticator app" in page and "Open app" not in page
+
+
+def test_the_app_step_shows_each_app_with_its_icon_and_store_badges(wizard_client):
+    wizard_client.post(SETUP, {"password": PASSWORD})
+    page = wizard_client.get(APP).content.decode()
+    for app in AUTHENTICATOR_APPS:
+        item = re.search(
+            rf'<li class="apps__item">(?:(?!</li>).)*?{app["name"]}(?:(?!</li>).)*</li>', page, re.S
+        ).group(0)
+        assert f'src="/static/{app["icon"]}"' in item
+        assert f'href="{app["google_play"]}"' in item and f'href="{app["app_store"]}"' in item
+        assert "Get it on" in item and "Google Play" in item
+        assert "Download on the" in item and "App Store" in item
+
+
+def test_every_image_of_the_wizard_is_the_portals_own(wizard_client, clock):
+    """No image is fetched from elsewhere: each is a file of the portal or a data: URI."""
+    pages = every_step(wizard_client)
+    sources = [
+        src
+        for page in pages
+        for src in re.findall(r'<img[^>]* src="([^"]*)"', page.content.decode())
+    ]
+    assert len(sources) > len(pages)  # the logo on each, the apps and the QR code
+    assert all(re.match(r"(/(?!/)|data:image/)", src) for src in sources), sources
+
+
+def test_open_in_app_links_to_the_provisioning_uri(wizard_client, member):
+    page = go_to_scan(wizard_client).content.decode()
+    href = re.search(r'<a class="button" href="(otpauth://[^"]+)">', page).group(1)
+    uri = html.unescape(href)
+    device = Authenticator.objects.get(user=member, confirmed=False)
+    assert uri == totp.provisioning_uri(device.key, member.email)
+    parts = urlparse(uri)
+    assert unquote(parts.path) == f"/AxurOne:{member.email}"
+    assert parse_qs(parts.query)["issuer"] == ["AxurOne"]
+    assert "Open in authenticator app" in page
+
+
+def test_the_key_is_in_groups_of_four_each_kept_whole(wizard_client, member):
+    page = go_to_scan(wizard_client).content.decode()
+    groups = key_groups_on(page)
+    assert [len(group) for group in groups] == [4] * 8
+    device = Authenticator.objects.get(user=member, confirmed=False)
+    assert "".join(groups) == totp.key_to_base32(device.key)
+
+
+def test_copy_key_starts_hidden_for_its_script_to_show(wizard_client):
+    page = go_to_scan(wizard_client).content.decode()
+    button = re.search(r"<button[^>]*data-copy-key[^>]*>", page).group(0)
+    assert " hidden" in button and 'data-copy-key="setup-key"' in button
+    assert 'id="setup-key-status"' in page and 'aria-live="polite"' in page
+    assert '<script src="/static/js/setup-key.js" defer></script>' in page

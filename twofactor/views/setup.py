@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,14 +28,17 @@ from ..step_up import require_second_factor
 from .code import add_code_error
 from .recovery_codes import show_new_recovery_codes
 
+# The apps step's two apps, with their store pages; each icon is the portal's own drawing.
 AUTHENTICATOR_APPS = [
     {
         "name": "Google Authenticator",
+        "icon": "img/app-google-authenticator.svg",
         "google_play": "https://play.google.com/store/apps/details?id=com.google.android.apps.authenticator2",
         "app_store": "https://apps.apple.com/app/google-authenticator/id388497605",
     },
     {
         "name": "Microsoft Authenticator",
+        "icon": "img/app-microsoft-authenticator.svg",
         "google_play": "https://play.google.com/store/apps/details?id=com.azure.authenticator",
         "app_store": "https://apps.apple.com/app/microsoft-authenticator/id983156458",
     },
@@ -42,11 +46,36 @@ AUTHENTICATOR_APPS = [
 
 WIZARD_KEY = "twofactor_setup"
 SETUP_STEPS = ["setup", "setup_app", "setup_scan", "setup_verify", "setup_name"]
+# The short names of the progress bar, one per step; for a person who has an authenticator app
+# already, the second step only asks to open it.
+STEP_NAMES = [
+    pgettext_lazy("setup step", "Password"),
+    pgettext_lazy("setup step", "Install app"),
+    pgettext_lazy("setup step", "Scan"),
+    pgettext_lazy("setup step", "Enter code"),
+    pgettext_lazy("setup step", "Name"),
+]
+OPEN_APP_STEP_NAME = pgettext_lazy("setup step", "Open app")
 
 
 def _wizard(request) -> dict:
     state = request.session.get(WIZARD_KEY)
     return state if isinstance(state, dict) else {}
+
+
+def _new_wizard(request, *, next_url, password_chosen: bool = False) -> dict:
+    """The state of a wizard that starts now. ``has_app`` (an authenticator app already on) is
+    read once here, so that the naming step of a first setup still calls step 2 "Install app";
+    ``password_chosen`` marks a wizard entered past its password step."""
+    state = {
+        "step": 1,
+        "next": next_url,
+        "has_app": selectors.has_app_authenticator(request.user),
+    }
+    if password_chosen:
+        state["password_chosen"] = True
+    request.session[WIZARD_KEY] = state
+    return state
 
 
 def _advance(request, step: int, **changes) -> HttpResponseRedirect:
@@ -75,7 +104,7 @@ def wizard_step(number: int, *, sensitive: tuple[str, ...] = ()):
                 return HttpResponseRedirect(reverse(f"twofactor:{SETUP_STEPS[reached - 1]}"))
             if 1 < number < 5 and not passwords.has_recent_authentication(request):
                 messages.info(request, _("For your security, enter your password again."))
-                request.session[WIZARD_KEY] = {"step": 1, "next": state.get("next")}
+                _new_wizard(request, next_url=state.get("next"))
                 return HttpResponseRedirect(reverse("twofactor:setup"))
             return view(request, state, *args, **kwargs)
 
@@ -94,23 +123,39 @@ def start_setup_with_new_password(request, *, next_url: str) -> HttpResponseRedi
     recent authentication that steps 2 to 4 ask for, marked as a typed password marks it; the
     steps check it as ever."""
     passwords.mark_recent_authentication(request)
-    request.session[WIZARD_KEY] = {"step": 1, "next": next_url}
+    _new_wizard(request, next_url=next_url, password_chosen=True)
     return _advance(request, 2)
 
 
+def _progress(state: dict, number: int) -> list[dict]:
+    """The progress bar's steps: each one's name and whether it is done or the current one."""
+    names = list(STEP_NAMES)
+    if state.get("has_app"):
+        names[1] = OPEN_APP_STEP_NAME
+    return [
+        {"name": name, "done": position < number, "current": position == number}
+        for position, name in enumerate(names, start=1)
+    ]
+
+
 def _render_step(request, number: int, template: str, context: dict):
-    context |= {"step": number, "steps": len(SETUP_STEPS)}
+    state = _wizard(request)
+    context |= {
+        "step": number,
+        "steps": len(SETUP_STEPS),
+        "progress": _progress(state, number),
+        "has_app": bool(state.get("has_app")),
+    }
     return render(request, f"twofactor/setup/{template}", context)
 
 
 @wizard_step(1, sensitive=("password",))
 def setup(request, state):
-    if request.method == "GET":
+    if request.method == "GET" and not ("back" in request.GET and state):
+        # Opened afresh: a new wizard. Back from step 2 keeps the one under way (and the key
+        # of step 3, if shown already).
         next_url = safe_next(request) if "next" in request.GET else state.get("next")
-        request.session[WIZARD_KEY] = {
-            "step": 1,
-            "next": next_url or reverse("accounts:preferences"),
-        }
+        _new_wizard(request, next_url=next_url or reverse("accounts:preferences"))
     form, confirmed = passwords.confirm_password(request)
     if confirmed:
         return _advance(request, 2)
@@ -121,7 +166,10 @@ def setup(request, state):
 def setup_app(request, state):
     if request.method == "POST":
         return _advance(request, 3)
-    return _render_step(request, 2, "app.html", {"apps": AUTHENTICATOR_APPS})
+    # Back goes to the password step, unless the person entered past it (the password they
+    # chose on joining is the recent one): there is no step before this one for them.
+    back_url = None if state.get("password_chosen") else reverse("twofactor:setup") + "?back"
+    return _render_step(request, 2, "app.html", {"apps": AUTHENTICATOR_APPS, "back_url": back_url})
 
 
 @wizard_step(3)
@@ -148,7 +196,8 @@ def setup_scan(request, state):
         "scan.html",
         {
             "qr_data_uri": qr.qr_png_data_uri(uri),
-            "manual_key": totp.group_for_reading(totp.key_to_base32(key)),
+            "otpauth_uri": uri,
+            "key_groups": totp.group_for_reading(totp.key_to_base32(key)).split(" "),
             "account": request.user.email,
             "issuer": totp.ISSUER,
         },
