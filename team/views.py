@@ -310,14 +310,42 @@ def member_detail(request, member_id: int):
             "status_icon": STATUS_ICONS[person.two_factor_status],
             "offers_reset": _offers_reset(person),
             "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
-            "authenticators": twofactor_selectors.authenticators_of(person),
-            "browsers": twofactor_selectors.trusted_browsers_of(person),
+            "last_sign_in": person.last_login and moment(person.last_login, time=True),
+            "authenticators": _authenticator_rows(twofactor_selectors.authenticators_of(person)),
+            "browsers": _browser_rows(twofactor_selectors.trusted_browsers_of(person)),
             "activity": _activity_rows(
                 selectors.team_activity(request.user.team, person_id=person.pk)[:20]
             ),
             "requested_since": person.requested_since and moment(person.requested_since, time=True),
         },
     )
+
+
+def _authenticator_rows(authenticators) -> list[dict]:
+    never = _("Never")
+    return [
+        {
+            "name": authenticator.name,
+            "kind": authenticator.KIND_LABEL,
+            "added": moment(authenticator.created_at),
+            "last_used": moment(authenticator.last_used_at, time=True)
+            if authenticator.last_used_at
+            else never,
+        }
+        for authenticator in authenticators
+    ]
+
+
+def _browser_rows(browsers) -> list[dict]:
+    return [
+        {
+            "description": row.description,
+            "ip_address": row.browser.ip_address or "—",
+            "first_seen": moment(row.browser.created_at),
+            "last_seen": moment(row.browser.last_seen_at, time=True),
+        }
+        for row in browsers
+    ]
 
 
 # Beside each status's words, never instead of them.

@@ -252,3 +252,15 @@ def test_a_sentence_escapes_its_words_and_keeps_a_moments_markup(clock):
     element stays markup."""
     made = sentence("A & B %(name)s %(since)s", name="<b>Eve</b>", since=moment(NOW))
     assert made.startswith("A &amp; B &lt;b&gt;Eve&lt;/b&gt; <time datetime=")
+
+
+def test_the_teammate_pages_tables_show_short_dates_with_the_full_one_in_their_title(
+    manager_client, member, member_device, clock
+):
+    page = detail(manager_client, member)
+    tables = page[page.index('id="authenticators-heading"') : page.index('id="browsers-heading"')]
+    assert (
+        'data-label="Added"><time datetime="2026-11-29T12:00:00+00:00" '
+        'title="Nov. 29, 2026, noon">29 Nov 2026</time></td>'
+    ) in tables
+    assert 'data-label="Last used">Never</td>' in tables
