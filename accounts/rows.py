@@ -7,6 +7,8 @@ costs a few tenths of a millisecond; lists of 50 people or records were most of 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 
 class RowLinks:
@@ -33,3 +35,32 @@ def local_date(value) -> str:
 def local_datetime(value) -> str:
     """A moment as the ``date`` filter shows it with DATETIME_FORMAT, in the current time zone."""
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# Day, abbreviated month, year: "3 Nov 2026", the month abbreviated in the page's language; the
+# same order in the portal's three languages, and never ambiguous as a numeric date is.
+SHORT_DATE_FORMAT = "j M Y"
+
+
+def moment(value, *, time: bool = False) -> SafeString:
+    """``value`` for a table: its day (and its time of day if ``time``) in a ``<time>`` element
+    whose title gives the full date and time, in the current time zone."""
+    local = timezone.localtime(value)
+    short = date_format(local, SHORT_DATE_FORMAT)
+    if time:
+        short = f"{short} {date_format(local, 'TIME_FORMAT')}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        date_format(local, "DATETIME_FORMAT"),
+        short,
+    )
+
+
+def sentence(text: str, **values) -> SafeString:
+    """A translated sentence with %(name)s placeholders, escaped, and ``values`` put in (markup
+    such as a ``moment`` kept as markup, plain text escaped)."""
+    return mark_safe(  # noqa: S308 -- every part is escaped first
+        conditional_escape(text)
+        % {name: conditional_escape(value) for name, value in values.items()}
+    )

@@ -12,18 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import manager_required, require_recent_authentication
 from accounts.models import User
-from accounts.rows import RowLinks, local_date, local_datetime
+from accounts.rows import RowLinks, local_datetime, moment, sentence
 from twofactor import activity_log, recovery
 from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
 from twofactor.services.activity import RequestMeta
-from twofactor.status import TwoFactorStatus
+from twofactor.status import TwoFactorStatus, status_since, with_two_factor_status_since
 
 from . import selectors
 from .forms import ActivityFilterForm, TeammateFilterForm
@@ -143,16 +143,18 @@ def _teammate_rows(people) -> list[dict]:
     # Labels translated once a page (the choices hold lazy translations, resolved on each use).
     roles = {value: str(label) for value, label in User.Role.choices}
     statuses = {value: str(label) for value, label in TwoFactorStatus.choices}
-    on_since, never = _("On since %(since)s"), _("Never")
-    codes_left, no_codes = _("Yes"), _("No recovery codes")
+    since, never = _("since %(since)s"), _("Never")
+    codes_left, no_codes = _("Yes"), pgettext("recovery codes", "None")
     reset_label = _("Reset 2FA of %(name)s")
+    authenticators = {}  # count -> words, translated once a page
     rows = []
     for person in people:
-        if person.two_factor_status == TwoFactorStatus.ON:
-            since = local_date(person.two_factor_since)
-            status = on_since % {"since": since}
-        else:
-            status = statuses[person.two_factor_status]
+        count = person.authenticator_count
+        if count not in authenticators:
+            authenticators[count] = ngettext(
+                "%(count)d authenticator", "%(count)d authenticators", count
+            ) % {"count": count}
+        on = person.two_factor_status == TwoFactorStatus.ON
         name = person.get_full_name()
         rows.append(
             {
@@ -160,17 +162,25 @@ def _teammate_rows(people) -> list[dict]:
                 "email": person.email,
                 "role": roles[person.role],
                 "status_class": person.two_factor_status,
-                "status": status,
-                "authenticators": person.authenticator_count,
+                "status": statuses[person.two_factor_status],
+                "status_icon": STATUS_ICONS[person.two_factor_status],
+                "since": sentence(since, since=moment(person.two_factor_since)) if on else "",
+                "authenticators": authenticators[count] if count else "",
                 "has_recovery_codes": person.has_recovery_codes,
                 "recovery_codes": codes_left if person.has_recovery_codes else no_codes,
-                "last_sign_in": (local_datetime(person.last_login) if person.last_login else never),
+                "last_sign_in": moment(person.last_login) if person.last_login else never,
                 "detail_url": detail_url(person.pk),
-                "reset_url": reset_url(person.pk),
+                "reset_url": reset_url(person.pk) if _offers_reset(person) else None,
                 "reset_label": reset_label % {"name": name},
             }
         )
     return rows
+
+
+def _offers_reset(person) -> bool:
+    """Whether "Reset 2FA" is offered for a person read with their 2FA status: they have 2FA
+    set up (an authenticator, whatever else holds) or an open reset request."""
+    return person.authenticator_count > 0 or person.two_factor_status == TwoFactorStatus.REQUESTED
 
 
 def _reset_request_rows(reset_requests) -> list[dict]:
@@ -185,7 +195,7 @@ def _reset_request_rows(reset_requests) -> list[dict]:
             {
                 "name": name,
                 "email": person.email,
-                "when": local_datetime(reset_request.created_at),
+                "when": moment(reset_request.created_at),
                 "reset_url": reset_url(person.pk),
                 "dismiss_url": dismiss_url(reset_request.pk),
                 "dismiss_label": dismiss_label % {"name": name},
@@ -211,11 +221,9 @@ def _invitation_rows(invitations) -> list[dict]:
                 "email": invitation.email,
                 "role": roles[invitation.role],
                 "invited_by": inviter.get_full_name() if inviter else "—",
-                "sent": local_datetime(invitation.sent_at),
+                "sent": moment(invitation.sent_at),
                 "expired": invitation.is_expired(now),
-                "expires": expired
-                if invitation.is_expired(now)
-                else local_datetime(invitation.expires_at),
+                "expires": expired if invitation.is_expired(now) else moment(invitation.expires_at),
                 "resend_url": resend_url(invitation.pk),
                 "revoke_url": revoke_url(invitation.pk),
                 "resend_label": resend_label % {"email": invitation.email},
@@ -282,9 +290,14 @@ def _query_without_page(request) -> str:
 
 @team_manager
 def member_detail(request, member_id: int):
-    # The count of codes left comes with the person, in the same query.
+    # The 2FA status, the moment it dates from and the count of codes left come with the
+    # person, in the same query.
     person = _teammate(
-        request, member_id, twofactor_selectors.with_recovery_codes_count(User.objects.all())
+        request,
+        member_id,
+        with_two_factor_status_since(
+            twofactor_selectors.with_recovery_codes_count(User.objects.all())
+        ),
     )
     return render(
         request,
@@ -292,17 +305,70 @@ def member_detail(request, member_id: int):
         {
             "person": person,
             "is_self": person.pk == request.user.pk,
+            "status": _status_of(person),
+            "status_class": person.two_factor_status,
+            "status_icon": STATUS_ICONS[person.two_factor_status],
+            "offers_reset": _offers_reset(person),
             "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
-            "authenticators": twofactor_selectors.authenticators_of(person),
-            "browsers": twofactor_selectors.trusted_browsers_of(person),
+            "last_sign_in": person.last_login and moment(person.last_login, time=True),
+            "authenticators": _authenticator_rows(twofactor_selectors.authenticators_of(person)),
+            "browsers": _browser_rows(twofactor_selectors.trusted_browsers_of(person)),
             "activity": _activity_rows(
                 selectors.team_activity(request.user.team, person_id=person.pk)[:20]
             ),
-            "open_request": ResetRequest.objects.filter(
-                user=person, status=ResetRequest.Status.OPEN
-            ).first(),
+            "requested_since": person.requested_since and moment(person.requested_since, time=True),
         },
     )
+
+
+def _authenticator_rows(authenticators) -> list[dict]:
+    never = _("Never")
+    return [
+        {
+            "name": authenticator.name,
+            "kind": authenticator.KIND_LABEL,
+            "added": moment(authenticator.created_at),
+            "last_used": moment(authenticator.last_used_at, time=True)
+            if authenticator.last_used_at
+            else never,
+        }
+        for authenticator in authenticators
+    ]
+
+
+def _browser_rows(browsers) -> list[dict]:
+    return [
+        {
+            "description": row.description,
+            "ip_address": row.browser.ip_address or "—",
+            "first_seen": moment(row.browser.created_at),
+            "last_seen": moment(row.browser.last_seen_at, time=True),
+        }
+        for row in browsers
+    ]
+
+
+# Beside each status's words, never instead of them.
+STATUS_ICONS = {
+    TwoFactorStatus.ON: "shield-check",
+    TwoFactorStatus.OFF: "shield-off",
+    TwoFactorStatus.LOCKED: "lock",
+    TwoFactorStatus.REQUESTED: "life-buoy",
+    TwoFactorStatus.DEACTIVATED: "user-x",
+}
+
+
+def _status_of(person):
+    """A person's 2FA status in words, with the moment it dates from where it has one: the
+    first authenticator's day, the lock's or the request's time."""
+    since = status_since(person)
+    if since is None:
+        return TwoFactorStatus(person.two_factor_status).label
+    if person.two_factor_status == TwoFactorStatus.ON:
+        return sentence(_("On since %(since)s"), since=moment(since))
+    if person.two_factor_status == TwoFactorStatus.LOCKED:
+        return sentence(_("Locked since %(since)s"), since=moment(since, time=True))
+    return sentence(_("Reset requested on %(since)s"), since=moment(since, time=True))
 
 
 def _recovery_codes_left(left: int) -> str:

@@ -162,3 +162,35 @@ def with_two_factor_status_of(users, status: str):
         return users.none()
     condition = condition_for(status, fact_conditions())
     return users.filter(condition) if condition is not None else users.none()
+
+
+# Which moment each status dates from: the person's first authenticator (``two_factor_since``),
+# the wrong code that locked code entry, the open reset request. The other statuses have none.
+SINCE = {
+    TwoFactorStatus.ON: "two_factor_since",
+    TwoFactorStatus.LOCKED: "locked_since",
+    TwoFactorStatus.REQUESTED: "requested_since",
+}
+
+
+def with_two_factor_status_since(users):
+    """``with_two_factor_status`` and the moments its statuses date from: ``locked_since``
+    (while the lock holds) and ``requested_since`` (of the open request), subqueries of the same
+    query. ``status_since`` picks the one of the person's status."""
+    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
+    locks = CodeThrottle.objects.filter(
+        user=OuterRef("pk"),
+        throttling_failure_timestamp__gt=lock_start,
+        throttling_failure_count__gte=app_settings.lock_after_failures(),
+    )
+    requests = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
+    return with_two_factor_status(users).annotate(
+        locked_since=Subquery(locks.values("throttling_failure_timestamp")[:1]),
+        requested_since=Subquery(requests.order_by("created_at").values("created_at")[:1]),
+    )
+
+
+def status_since(person):
+    """When the status of a person read with ``with_two_factor_status_since`` began, or None."""
+    field = SINCE.get(person.two_factor_status)
+    return getattr(person, field) if field else None

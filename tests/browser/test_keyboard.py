@@ -186,3 +186,29 @@ def test_the_wizards_back_copy_key_and_open_in_app_are_reached_by_keyboard(
     tab_to(page, page.get_by_role("link", name="Back"))
     press_enter_and_check(page)
     heading(page, "Install an authenticator app")
+
+
+def test_a_teammates_reset_and_its_steps_are_reached_with_the_keyboard(
+    open_browser, manager, manager_device, member, member_device
+):
+    """My Team's "Reset 2FA" row action, then the confirmation's disclosure of the app's steps,
+    by Tab and Enter alone."""
+    page = open_browser()
+    sign_in_with_code(page, manager.email, manager_device, start="/team/")
+    heading(page, "My Team")
+    row = page.get_by_role("row").filter(has_text=member.email)
+    tab_to(page, row.get_by_role("link", name="Reset 2FA"), limit=40)
+    press_enter_and_check(page)
+
+    heading(page, "Confirm your password")  # recent authentication
+    type_into(page, page.get_by_label("Password"), PASSWORD)
+    press_enter_and_check(page)
+
+    heading(page, f"Reset 2FA of {member.get_full_name()}?")
+    steps = page.get_by_text("On Android", exact=True)
+    expect(steps).to_be_hidden()
+    tab_to(page, page.get_by_text("How to remove an entry, on Android and on iPhone"))
+    page.keyboard.press("Enter")
+    expect(steps).to_be_visible()
+    check(page)
+    tab_to(page, page.get_by_role("button", name="Reset 2FA"))

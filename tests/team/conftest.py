@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.conftest import recent, sign_in_verified
@@ -9,3 +11,8 @@ def manager_client(clock, client, manager, add_authenticator):
     sign_in_verified(client, manager, add_authenticator(manager, name="Marta phone"))
     recent(client)
     return client
+
+
+def without_icons(page: str) -> str:
+    """A page's markup without its icons (decoration beside the words the tests look for)."""
+    return re.sub(r'<svg class="icon"[^>]*>.*?</svg>', "", page)

@@ -18,6 +18,7 @@ from tests.conftest import (
     recent,
     sign_in_verified,
 )
+from tests.team.conftest import without_icons
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
 from twofactor.services import activity, resets
 
@@ -102,17 +103,61 @@ def test_list_shows_each_teammate_with_the_right_status(
     add_authenticator(dave)
     lock_code_entry(dave)
 
+    page = without_icons(manager_client.get(MEMBERS).content.decode())
+    rows = {email: row_of(page, email) for email in ("alice@acme.test", "bob@acme.test")}
+    rows.update((email, row_of(page, email)) for email in ("carol@acme.test", "dave@acme.test"))
+    assert 'status-tag--on">On</span>' in rows["alice@acme.test"]
+    assert "since <time" in rows["alice@acme.test"]
+    assert "1 authenticator" in rows["alice@acme.test"]
+    assert 'status-tag--off">Not set up</span>' in rows["bob@acme.test"]
+    assert "authenticator" not in rows["bob@acme.test"]
+    assert 'status-tag--requested">Reset requested</span>' in rows["carol@acme.test"]
+    assert 'status-tag--locked">Locked</span>' in rows["dave@acme.test"]
+    assert "Member" in rows["bob@acme.test"]
+
+
+def row_of(page: str, email: str) -> str:
+    """The row of ``email`` in My Team's list of people."""
+    start = page.rindex(
+        '<tr role="row">', 0, page.index(f'class="person__email">{email}</span></td>')
+    )
+    return page[start : page.index("</tr>", start)]
+
+
+def test_reset_2fa_is_offered_to_people_with_2fa_or_an_open_request_only(
+    manager_client, manager, member, member_device, make_user, acme, add_authenticator
+):
+    """SPEC's rule for "Reset 2FA" on My Team's rows: 2FA set up (whatever else holds, a lock
+    or a deactivation too), or a reset request open; not for someone who has neither."""
+    add_authenticator(manager)
+    make_user("bob@acme.test", team=acme, full_name="Bob")  # not set up
+    carol = make_user("carol@acme.test", team=acme, full_name="Carol")  # asks, no 2FA
+    resets.request_reset(user=carol, request_meta=activity.RequestMeta())
+    dave = make_user("dave@acme.test", team=acme, full_name="Dave", is_active=False)
+    add_authenticator(dave)
+    eve = make_user("eve@acme.test", team=acme, full_name="Eve")
+    add_authenticator(eve)
+    lock_code_entry(eve)
     page = manager_client.get(MEMBERS).content.decode()
-    rows = {
-        email: page[page.index(f"<td>{email}</td>") :][:600]
+    offered = {
+        email: ">Reset 2FA</a>" in row_of(page, email)
         for email in ("alice@acme.test", "bob@acme.test", "carol@acme.test", "dave@acme.test")
     }
-    assert "On since" in rows["alice@acme.test"]
-    assert "Not set up" in rows["bob@acme.test"]
-    assert "Reset requested" in rows["carol@acme.test"]
-    assert "Locked" in rows["dave@acme.test"]
-    assert "Member" in rows["bob@acme.test"]
-    assert page.count(">Reset 2FA</a>") >= 5
+    offered["eve@acme.test"] = ">Reset 2FA</a>" in row_of(page, "eve@acme.test")
+    assert offered == {
+        "alice@acme.test": True,
+        "bob@acme.test": False,
+        "carol@acme.test": True,
+        "dave@acme.test": True,
+        "eve@acme.test": True,
+    }
+    # A row action: quiet, never the red button of the confirmation page.
+    people = page[page.index('id="people-heading"') :]
+    assert people.count('class="button button--quiet button--small" href="/team/members/') == 5
+    assert "button--danger" not in page
+    for person, offers in [(member, True), (User.objects.get(email="bob@acme.test"), False)]:
+        detail = manager_client.get(reverse("team:member_detail", args=[person.pk]))
+        assert (">Reset 2FA</a>" in detail.content.decode()) is offers
 
 
 def test_search_by_name_or_email(manager_client, member, make_user, acme):
@@ -139,10 +184,10 @@ def test_list_is_paginated_by_fifty(manager_client, acme):
         User(email=f"p{n:03}@acme.test", full_name=f"Person {n:03}", team=acme) for n in range(60)
     )
     first = manager_client.get(MEMBERS).content.decode()
-    assert first.count("@acme.test</td>") == 50
+    assert first.count("@acme.test</span></td>") == 50
     assert "Page 1 of 2" in first
     second = manager_client.get(MEMBERS + "?page=2").content.decode()
-    assert second.count("@acme.test</td>") == 11  # the 60 and Marta, less the first 50
+    assert second.count("@acme.test</span></td>") == 11  # the 60 and Marta, less the first 50
     assert manager_client.get(MEMBERS + "?page=999").status_code == 200
     assert manager_client.get(MEMBERS + "?page=abc").status_code == 200
 
@@ -162,13 +207,13 @@ def test_the_pages_count_what_the_search_and_filter_match(
     for person in people[:55]:
         add_authenticator(person)
     page = manager_client.get(MEMBERS + "?q=silva&status=on").content.decode()
-    assert "Page 1 of 2" in page and page.count("@acme.test</td>") == 50
+    assert "Page 1 of 2" in page and page.count("@acme.test</span></td>") == 50
     page = manager_client.get(MEMBERS + "?q=silva&status=on&page=2").content.decode()
-    assert page.count("@acme.test</td>") == 5
+    assert page.count("@acme.test</span></td>") == 5
     page = manager_client.get(MEMBERS + "?q=silva&status=off").content.decode()
-    assert "Page 1 of" not in page and page.count("@acme.test</td>") == 15
+    assert "Page 1 of" not in page and page.count("@acme.test</span></td>") == 15
     page = manager_client.get(MEMBERS + "?q=nobody").content.decode()
-    assert "Nobody matches." in page and "Page 1 of" not in page
+    assert "Nobody in the team matches this search." in page and "Page 1 of" not in page
 
 
 def make_team_of(size, team):

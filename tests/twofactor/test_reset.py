@@ -6,6 +6,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import PASSWORD, code_for, recent, sign_in_verified, stepped_up
 from twofactor.models import Activity, Authenticator, ResetRequest, TrustedBrowser
@@ -183,3 +184,31 @@ def test_own_reset_needs_a_second_factor_when_the_session_passed_none(
 
     stepped_up(client)
     assert client.get(RESET_OWN).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header, language, placeholder",
+    [("en", "en", "your email"), ("pt-BR", "pt-br", "seu e-mail"), ("es", "es", "tu correo")],
+)
+def test_the_own_reset_page_names_the_persons_own_entry_in_every_language(
+    client, manager, manager_device, header, language, placeholder
+):
+    """The entries to delete are named as the app lists them, with the person's own email
+    (never the words "your email"), and the steps for each phone wait in a disclosure."""
+    sign_in_verified(client, manager, manager_device)
+    recent(client)
+    stepped_up(client)
+    page = client.get(RESET_OWN, HTTP_ACCEPT_LANGUAGE=header).content.decode()
+    with translation.override(language):
+        told = translation.gettext(
+            "After the reset the codes of the old entries stop working. Delete each “AxurOne: "
+            "%(email)s” entry from your authenticator app so you do not mistake it for the new one."
+        ) % {"email": manager.email}
+        android = translation.gettext(
+            "Open the authenticator app and find the “AxurOne: %(email)s” entry."
+        ) % {"email": manager.email}
+    assert language == "en" or told.startswith(("Depois", "Después"))
+    assert told in page and android in page
+    assert placeholder not in page
+    steps = page[page.index('<details class="disclosure">') : page.index("</details>")]
+    assert android in steps
