@@ -4,13 +4,11 @@ server refuses early codes all the same. The page's time is Playwright's clock, 
 still (its timers run) until the test sets it later."""
 
 import time
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import lock_code_entry
-from twofactor.models import CodeThrottle
 
 from .pages import (
     allow_another_code,
@@ -18,6 +16,7 @@ from .pages import (
     code_now,
     enter_code,
     heading,
+    let_the_back_off_pass,
     sign_in,
     submit,
     visit,
@@ -30,13 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def device(member, add_authenticator):
     return add_authenticator(member, name="Alice's phone")
-
-
-def let_the_back_off_pass(member, seconds: int) -> None:
-    """The server's side of passed time: the last wrong code is ``seconds`` older."""
-    throttle = CodeThrottle.objects.get(user=member)
-    throttle.throttling_failure_timestamp -= timedelta(seconds=seconds)
-    throttle.save(update_fields=["throttling_failure_timestamp"])
 
 
 def test_the_button_waits_out_the_back_off_with_a_countdown(open_browser, member, device):
