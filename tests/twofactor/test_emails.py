@@ -92,7 +92,7 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     assert "whoever it was knows your password" in message.body
     assert "change your password now at https://portal.example.test/password/" in message.body
     html = message.alternatives[0][0]
-    assert "Whoever it was knows your password" in html
+    assert "whoever it was knows your password" in html
     assert "https://portal.example.test/password/" in html
     assert_clean(message, device)
 
