@@ -41,6 +41,7 @@ def sign_in(request):
 @require_POST
 def sign_out(request):
     auth.logout(request)  # flushes the server-side session; sends user_logged_out
+    messages.success(request, _("You are signed out."))  # kept in the new, empty session
     return HttpResponseRedirect(url_with_next("accounts:sign_in", ""))
 
 

@@ -1,7 +1,35 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from . import recovery, totp
+
+
+class CodeInput(forms.TextInput):
+    """A code's input, empty again after a submission (as a password's): a refused code is
+    typed anew, and a typed code is never written back into a page."""
+
+    render_value = False
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
+# A refused code's wait, in the words of the code forms (``views.code.wait_message``): a
+# moment under ``views.code.SHORT_WAIT_SECONDS``, else in seconds, or minutes from one minute.
+CODE_WAIT_MESSAGES = {
+    "throttled": _("Too many wrong codes. Wait a moment and try again."),
+    "throttled_seconds": ngettext_lazy(
+        "Too many wrong codes. Wait %(count)s second, then try again.",
+        "Too many wrong codes. Wait %(count)s seconds, then try again.",
+        "count",
+    ),
+    "throttled_minutes": ngettext_lazy(
+        "Too many wrong codes. Wait %(count)s minute, then try again.",
+        "Too many wrong codes. Wait %(count)s minutes, then try again.",
+        "count",
+    ),
+}
 
 
 class CodeField(forms.CharField):
@@ -15,7 +43,7 @@ class CodeField(forms.CharField):
         kwargs.setdefault("label", _("Security code"))
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
+            CodeInput(
                 attrs={
                     "inputmode": "numeric",
                     "autocomplete": "one-time-code",
@@ -46,7 +74,7 @@ class CodeForm(forms.Form):
             "automatically, then type the code the app shows now."
         ),
         "replayed": _("That code has already been used. Wait for the next code in your app."),
-        "throttled": _("Too many wrong codes. Wait %(seconds)s seconds, then try again."),
+        **CODE_WAIT_MESSAGES,
         "locked": _(
             "Code entry is locked after too many wrong codes. Try again after %(time)s, or ask "
             "a Manager of your team to reset your two-factor authentication."
@@ -68,7 +96,7 @@ class RecoveryCodeField(forms.CharField):
         kwargs.setdefault("label", _("Recovery code"))
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
+            CodeInput(
                 attrs={
                     "autocomplete": "off",
                     "autocapitalize": "none",
@@ -96,7 +124,7 @@ class RecoveryCodeForm(forms.Form):
     error_messages = {
         "wrong": _("That recovery code is not correct. Check it and try again."),
         "replayed": _("That recovery code has already been used. Use another one."),
-        "throttled": CodeForm.error_messages["throttled"],
+        **CODE_WAIT_MESSAGES,
         "locked": CodeForm.error_messages["locked"],
     }
 

@@ -153,6 +153,15 @@ def managers_of(team, *, excluding=()) -> list:
     return list(people.exclude(pk__in=[person.pk for person in excluding]))
 
 
+def open_reset_request_since(user) -> datetime | None:
+    """When the person's open reset request was sent, or None if they have none open."""
+    return (
+        ResetRequest.objects.filter(user=user, status=ResetRequest.Status.OPEN)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class TwoFactorSummary:
     status: TwoFactorStatus

@@ -21,7 +21,24 @@ def field_widget(field):
     attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
+    focus = _takes_focus_after_errors(field)
+    if focus is not None:
+        attrs["autofocus"] = focus
     return field.as_widget(attrs=attrs)
+
+
+def _takes_focus_after_errors(field) -> bool | None:
+    """Whether ``field`` has the focus on a form sent back with errors: the first field to type
+    again has it, one with an error or an input the page does not fill in again (a password, a
+    code), so after a wrong password its field has the focus and the email stays as typed.
+    None where the form's own autofocus stands (not sent, or nothing of that kind)."""
+    form = field.form
+    if not form.is_bound or not form.errors:
+        return None
+    for bound in form.visible_fields():
+        if bound.errors or getattr(bound.field.widget, "render_value", True) is False:
+            return bound.name == field.name
+    return None
 
 
 @register.simple_tag

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
 from twofactor import totp
-from twofactor.models import Authenticator
+from twofactor.models import Authenticator, CodeThrottle
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -370,3 +371,11 @@ def enter_recovery_code(page: Page, code: str, *, screenshot: str | None = None)
     """The recovery code page is open: type the code and press "Authenticate"."""
     page.get_by_label("Recovery code").fill(code)
     submit(page, "Authenticate", screenshot=screenshot)
+
+
+def let_the_back_off_pass(user, seconds: int) -> None:
+    """The server's side of time passing after wrong codes: the last one is ``seconds`` older
+    (the browser's side is ``page.clock``)."""
+    throttle = CodeThrottle.objects.get(user=user)
+    throttle.throttling_failure_timestamp -= timedelta(seconds=seconds)
+    throttle.save(update_fields=["throttling_failure_timestamp"])

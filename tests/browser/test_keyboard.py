@@ -2,6 +2,7 @@
 wizard's Back, Copy key and Open in authenticator app included), and the focused control always
 shows a visible focus indicator."""
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,8 +17,10 @@ from .pages import (
     code_now,
     heading,
     key_from_text,
+    let_the_back_off_pass,
     sign_in_with_code,
     visit,
+    wrong_code,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -212,3 +215,58 @@ def test_a_teammates_reset_and_its_steps_are_reached_with_the_keyboard(
     expect(steps).to_be_visible()
     check(page)
     tab_to(page, page.get_by_role("button", name="Reset 2FA"))
+
+
+def test_after_a_wrong_password_or_code_the_keyboard_goes_on_in_the_field(
+    open_browser, member, add_authenticator
+):
+    device = add_authenticator(member)
+    page = open_browser()
+    visit(page, "/")
+    heading(page, "Sign in")
+    type_into(page, page.get_by_label("Email"), member.email)
+    type_into(page, page.get_by_label("Password"), "not the password")
+    press_enter_and_check(page)
+
+    password = page.get_by_label("Password")
+    expect(password).to_be_focused()  # the email stays as typed
+    page.keyboard.type(PASSWORD)
+    press_enter_and_check(page)
+
+    heading(page, "Two-factor authentication")
+    now = time.time()
+    page.clock.set_fixed_time(now)
+    type_into(page, page.get_by_label("Security code"), wrong_code(device.key))
+    press_enter_and_check(page)
+
+    field = page.get_by_label("Security code")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+    page.keyboard.type(code_now(device.key))
+    button = page.get_by_role("button", name="Authenticate")
+    expect(button).to_be_disabled()  # the back-off's moment
+    page.clock.set_fixed_time(now + 1)
+    expect(button).to_be_enabled()
+    let_the_back_off_pass(member, 1)
+    press_enter_and_check(page)
+    heading(page, "My Preferences")
+
+
+def test_the_reset_section_of_my_preferences_is_reached_by_keyboard(
+    open_browser, member, manager, add_authenticator
+):
+    page = open_browser()
+    sign_in_with_code(page, manager.email, add_authenticator(manager))
+    heading(page, "My Preferences")
+    tab_to(page, page.get_by_role("link", name="Reset", exact=True))
+    press_enter_and_check(page)
+    assert urlsplit(page.url).path != "/preferences/"
+
+    other = open_browser()
+    sign_in_with_code(other, member.email, add_authenticator(member))
+    heading(other, "My Preferences")
+    tab_to(other, other.get_by_role("button", name="Request a reset"))
+    press_enter_and_check(other)
+    expect(other.get_by_role("region", name="Lost or replaced phone")).to_contain_text(
+        "it is pending"
+    )

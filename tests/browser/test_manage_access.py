@@ -39,7 +39,7 @@ def test_manage_access_revokes_a_browser(open_browser, member, add_authenticator
     expect(rows.filter(has_text="This browser")).to_have_count(1)
     other = rows.filter(has_not_text="This browser")
     submit(laptop, other.get_by_role("button", name="Revoke"))
-    expect(laptop.get_by_role("status")).to_contain_text("The browser was revoked")
+    expect(laptop.get_by_role("status")).to_contain_text("Chrome on Linux was revoked")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("This browser")
 

@@ -154,7 +154,7 @@ def test_any_of_the_users_authenticators_is_accepted(pending, member, device, ad
 def test_back_off_refuses_even_a_correct_code_until_it_has_passed(pending, device, clock):
     enter_code(pending, code_for(device, offset_steps=10))
     response = enter_code(pending, code_for(device))
-    assert "Too many wrong codes. Wait 1 seconds" in response.content.decode()
+    assert "Too many wrong codes. Wait a moment and try again." in response.content.decode()
     assert SESSION_KEY not in pending.session
     clock.shift(1)
     enter_code(pending, code_for(device))
@@ -162,13 +162,13 @@ def test_back_off_refuses_even_a_correct_code_until_it_has_passed(pending, devic
 
 
 def test_back_off_grows_exponentially(pending, device, clock):
-    for _ in range(3):
+    for _ in range(4):
         enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
         clock.shift(2 ** (code_failures(device.user) - 1))
-    assert code_failures(device.user) == 3
+    assert code_failures(device.user) == 4
     enter_code(pending, "000000" if code_for(device) != "000000" else "111111")
     response = enter_code(pending, code_for(device))
-    assert "Wait 8 seconds" in response.content.decode()
+    assert "Wait 16 seconds, then try again." in response.content.decode()
 
 
 def wrong_code(device):

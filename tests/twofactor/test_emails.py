@@ -89,10 +89,10 @@ def test_lock_sends_an_email(member, add_authenticator, clock, settings):
     [message] = mail.outbox
     assert message.to == [member.email] and "locked" in message.subject
     assert "10 wrong security codes" in message.body
-    assert "Whoever it was knows your password" in message.body
+    assert "whoever it was knows your password" in message.body
     assert "change your password now at https://portal.example.test/password/" in message.body
     html = message.alternatives[0][0]
-    assert "Whoever it was knows your password" in html
+    assert "whoever it was knows your password" in html
     assert "https://portal.example.test/password/" in html
     assert_clean(message, device)
 

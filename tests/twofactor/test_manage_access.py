@@ -91,10 +91,23 @@ def test_a_cookie_that_does_not_match_marks_no_browser(
     assert "Firefox on Linux" in page and "This browser" not in page
 
 
-def test_page_shows_buttons(browser_one):
+def test_page_shows_buttons(browser_one, browser_two):
     page = browser_one.get(MANAGE).content.decode()
     for label in ("Revoke", "Remove", "Add another authenticator", "Revoke all other browsers"):
         assert label in page
+
+
+def test_revoke_all_others_is_not_offered_without_another_browser(browser_one, member):
+    page = browser_one.get(MANAGE).content.decode()
+    assert "Chrome on Windows" in page and "Revoke all other browsers" not in page
+
+
+def test_revoke_all_others_is_offered_when_this_browser_is_not_trusted(browser_one, member):
+    """A browser that is not among the trusted ones (signed in elsewhere, its cookie gone) sees
+    every trusted browser as another one."""
+    browser_one.cookies.pop(COOKIE)
+    page = browser_one.get(MANAGE).content.decode()
+    assert "This browser" not in page and "Revoke all other browsers" in page
 
 
 def test_revoking_a_browser_means_it_is_asked_for_a_code(browser_one, browser_two, member):

@@ -122,8 +122,9 @@ def sign_in_from_trusted_browser(
     return TrustedSignIn(authenticator, during_code_lock)
 
 
-def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
-    """Forget one trusted browser of the user (TrustedBrowser.DoesNotExist if not theirs)."""
+def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> TrustedBrowser:
+    """Forget one trusted browser of the user (TrustedBrowser.DoesNotExist if not theirs);
+    returns it, deleted, for what it was."""
     with transaction.atomic():
         browser = TrustedBrowser.objects.get(pk=browser_id, user=user)
         browser.delete()
@@ -134,6 +135,7 @@ def revoke_browser(*, user, browser_id: int, request_meta: RequestMeta) -> None:
             request_meta=request_meta,
             browser=browser_id,
         )
+    return browser
 
 
 def revoke_other_browsers(*, user, keep_browser_id: int | None, request_meta) -> int:

@@ -41,6 +41,10 @@ class CodeOutcome(enum.Enum):
 
 @dataclass(frozen=True)
 class CodeResult:
+    """What became of one answer. ``retry_at`` is when the person's next answer will be
+    checked: the end of the back-off a wrong answer started, or of the back-off or lock that
+    refused this one; None when the next may come at once."""
+
     outcome: CodeOutcome
     authenticator: Authenticator | Passkey | RecoveryCodes | None = None
     retry_at: datetime | None = None
@@ -157,7 +161,11 @@ def _check(
             locked_until=locked_until,
         )
         return CodeResult(CodeOutcome.LOCKED, retry_at=locked_until)
-    return CodeResult(CodeOutcome.REPLAYED if replayed else CodeOutcome.WRONG)
+    allowed, info = throttle.verify_is_allowed()  # the back-off this failure starts
+    return CodeResult(
+        CodeOutcome.REPLAYED if replayed else CodeOutcome.WRONG,
+        retry_at=None if allowed else info["locked_until"],
+    )
 
 
 def verify_sign_in_code(*, user, code: str, request_meta: RequestMeta) -> CodeResult:

@@ -23,6 +23,25 @@ from ..services import codes, resets
 from ..services.activity import RequestMeta
 from ..services.codes import CodeOutcome, CodeResult
 
+SHORT_WAIT_SECONDS = 10  # a wait under this is "a moment"
+
+
+def seconds_to_wait(result: CodeResult) -> int | None:
+    """Whole seconds until the person's next answer is checked, or None for no wait."""
+    if result.retry_at is None:
+        return None
+    return max(1, math.ceil((result.retry_at - timezone.now()).total_seconds()))
+
+
+def wait_message(error_messages: dict, seconds: int) -> str:
+    """The back-off's message of ``error_messages`` ("throttled", with "throttled_seconds" and
+    "throttled_minutes" in plural forms of ``count``) for a wait of ``seconds``."""
+    if seconds < SHORT_WAIT_SECONDS:
+        return str(error_messages["throttled"])
+    if seconds < 60:
+        return error_messages["throttled_seconds"] % {"count": seconds}
+    return error_messages["throttled_minutes"] % {"count": math.ceil(seconds / 60)}
+
 
 def refusal(result: CodeResult, error_messages: dict) -> tuple[str, str]:
     """A refused second factor's message (from ``error_messages``, by key) and its key."""
@@ -31,20 +50,31 @@ def refusal(result: CodeResult, error_messages: dict) -> tuple[str, str]:
         CodeOutcome.THROTTLED: "throttled",
         CodeOutcome.LOCKED: "locked",
     }.get(result.outcome, "wrong")
+    if key == "throttled":
+        return wait_message(error_messages, seconds_to_wait(result) or 1), key
     message = error_messages[key]
-    if result.retry_at is not None:
-        wait = (result.retry_at - timezone.now()).total_seconds()
+    if key == "locked" and result.retry_at is not None:
         message = message % {
-            "seconds": max(1, math.ceil(wait)),
-            "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT"),
+            "time": formats.time_format(timezone.localtime(result.retry_at), "TIME_FORMAT")
         }
     return str(message), key
 
 
 def add_code_error(form: CodeForm | RecoveryCodeForm, result: CodeResult) -> None:
-    """Turn a refused code into the message the person reads next to the field."""
+    """Turn a refused code into the message the person reads next to the field. A back-off
+    the answer started or met is given to the page's script too (``data-wait-seconds`` on the
+    field), which holds the button back until it has passed; the server refuses early answers
+    all the same. A wrong code that starts a long back-off says so as well."""
     message, key = refusal(result, form.error_messages)
     form.add_error("code", ValidationError(message, code=key))
+    wait = seconds_to_wait(result)
+    if wait is None or result.outcome is CodeOutcome.LOCKED:
+        return
+    form.fields["code"].widget.attrs["data-wait-seconds"] = str(wait)
+    if key != "throttled" and wait >= SHORT_WAIT_SECONDS:
+        form.add_error(
+            "code", ValidationError(wait_message(form.error_messages, wait), code="throttled")
+        )
 
 
 def owing_a_code(view):
@@ -154,7 +184,8 @@ def other_second_factors(request, user, *, offer: bool, begin: str, complete: st
 @require_http_methods(["GET", "POST"])
 @owing_a_code
 def lost_phone(request, user, next_url):
-    """For someone who passed the password but has no phone: explain, and ask the Managers."""
+    """For someone who passed the password but has no phone: explain, and ask the Managers
+    (a request already open is said, with when it was sent, instead of asking again)."""
     sent = None
     if request.method == "POST":
         sent = send_reset_request(request, user)
@@ -163,6 +194,7 @@ def lost_phone(request, user, next_url):
         "twofactor/lost_phone.html",
         {
             "sent": sent,
+            "requested_at": None if sent else selectors.open_reset_request_since(user),
             "has_managers": bool(selectors.managers_of(user.team)),
             "next": next_url,
         },

@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts.redirects import url_with_next
 from accounts.rows import RowLinks, local_datetime
 
-from .. import flows, passkeys, recovery, selectors
+from .. import flows, passkeys, recovery, selectors, user_agents
 from ..forms import AuthenticatorNameForm, PasskeyNameForm
 from ..models import Authenticator, Passkey, TrustedBrowser
 from ..services import authenticators, browsers
@@ -42,6 +43,7 @@ def manage(request):
         {
             "authenticators": _authenticator_rows(selectors.authenticators_of(request.user)),
             "browsers": _browser_rows(browser_rows),
+            "has_other_browsers": any(not row.is_current for row in browser_rows),
             "add_url": url_with_next("twofactor:setup", reverse(MANAGE)),
             # The add page starts the ceremony; here only whether passkeys can work at all.
             "add_passkey_url": (
@@ -119,12 +121,17 @@ def _browser_rows(rows) -> list[dict]:
 @require_POST
 def revoke_browser(request, browser_id: int):
     try:
-        browsers.revoke_browser(
+        browser = browsers.revoke_browser(
             user=request.user, browser_id=browser_id, request_meta=_meta(request)
         )
     except TrustedBrowser.DoesNotExist:
         raise Http404 from None
-    messages.success(request, _("The browser was revoked: it will be asked for a code."))
+    # The description comes from the browser's User-Agent: text, escaped where it is shown.
+    messages.success(
+        request,
+        _("%(browser)s was revoked: it will be asked for a code.")
+        % {"browser": user_agents.describe(browser.user_agent)},
+    )
     return HttpResponseRedirect(reverse(MANAGE))
 
 
@@ -137,7 +144,15 @@ def revoke_other_browsers(request):
     count = browsers.revoke_other_browsers(
         user=request.user, keep_browser_id=current, request_meta=_meta(request)
     )
-    messages.success(request, _("Other browsers revoked: %(count)d.") % {"count": count})
+    if count:
+        message = ngettext(
+            "%(count)d other browser was revoked: it will be asked for a code.",
+            "%(count)d other browsers were revoked: they will be asked for a code.",
+            count,
+        ) % {"count": count}
+    else:  # none left by the time the button was pressed (another window, an expiry)
+        message = _("There was no other trusted browser to revoke.")
+    messages.success(request, message)
     return HttpResponseRedirect(reverse(MANAGE))
 
 

@@ -16,7 +16,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp_webauthn import exceptions
@@ -47,8 +47,16 @@ REFUSED = {
         "confirm it’s you."
     ),
     "replayed": gettext_lazy("That passkey or security key was not accepted. Try again."),
-    "throttled": gettext_lazy(
-        "Too many failed attempts. Wait %(seconds)s seconds, then try again."
+    "throttled": gettext_lazy("Too many failed attempts. Wait a moment and try again."),
+    "throttled_seconds": ngettext_lazy(
+        "Too many failed attempts. Wait %(count)s second, then try again.",
+        "Too many failed attempts. Wait %(count)s seconds, then try again.",
+        "count",
+    ),
+    "throttled_minutes": ngettext_lazy(
+        "Too many failed attempts. Wait %(count)s minute, then try again.",
+        "Too many failed attempts. Wait %(count)s minutes, then try again.",
+        "count",
     ),
     "locked": gettext_lazy(
         "Sign-in with a second factor is locked after too many failed attempts. Try again after "

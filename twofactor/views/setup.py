@@ -248,10 +248,13 @@ def setup_name(request, state):
             request_meta=RequestMeta.from_request(request),
         )
         request.session.pop(WIZARD_KEY, None)
-        messages.success(request, _("Two-factor authentication is on."))
         next_url = state.get("next") or reverse("accounts:preferences")
         if not selectors.has_other_authenticator(request.user, authenticator):
             # The first setup (or the first after a reset): the codes, shown in this response.
+            messages.success(request, _("Two-factor authentication is on."))
             return show_new_recovery_codes(request, continue_url=next_url)
+        messages.success(
+            request, _("Authenticator “%(name)s” added.") % {"name": form.cleaned_data["name"]}
+        )
         return HttpResponseRedirect(next_url)
     return _render_step(request, 5, "name.html", {"form": form})
