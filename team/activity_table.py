@@ -6,8 +6,11 @@ plain values). Each row says when, what (and whether it failed), who acted on wh
 a person acted on their own account), from which browser and address.
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,6 +22,7 @@ def activity_rows(rows) -> list[dict]:
     says how many and from when to when; its time is the last one."""
     labels = {}  # (kind, refused, refusal) -> (event, outcome, its label), translated once a page
     own_action = _("%(name)s, own action")
+    moment = _Moment()
     table = []
     for row in rows:
         kind, refused = row["kind"], row["refused"]
@@ -45,11 +49,12 @@ def activity_rows(rows) -> list[dict]:
         )
         own = row["actor_id"] is not None and row["actor_id"] == row["subject_id"]
         at = timezone.localtime(row["at"])
+        exact = date_format(at, "DATETIME_FORMAT")
         table.append(
             {
-                "when": date_format(at, "DATETIME_FORMAT"),
+                "when": moment.recently(at) or exact,
                 "when_iso": at.isoformat(timespec="seconds"),
-                "when_exact": at.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                "when_exact": exact,
                 "event": event,
                 "outcome": outcome,
                 "outcome_label": outcome_label,
@@ -61,6 +66,25 @@ def activity_rows(rows) -> list[dict]:
             }
         )
     return table
+
+
+class _Moment:
+    """A time of the last day said as people say it ("3 hours ago"); older ones are said in
+    full. The full date and time stays beside it (the ``<time>`` element's title)."""
+
+    RECENT = timedelta(days=1)
+
+    def __init__(self):
+        self.now = timezone.now()
+        self.just_now, self.ago = _("Just now"), _("%(time)s ago")
+
+    def recently(self, at) -> str | None:
+        passed = self.now - at
+        if passed < timedelta(0) or passed >= self.RECENT:
+            return None
+        if passed < timedelta(minutes=1):
+            return self.just_now
+        return self.ago % {"time": timesince(at, self.now, depth=1)}
 
 
 def _time_range(first, last) -> dict[str, str]:
