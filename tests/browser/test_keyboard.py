@@ -1,5 +1,6 @@
-"""Keyboard only: the setup wizard and signing in complete with Tab, typing and Enter alone, and
-the focused control always shows a visible focus indicator."""
+"""Keyboard only: the setup wizard and signing in complete with Tab, typing and Enter alone, the
+activity log's "Download CSV" is reached and used with them, and the focused control always
+shows a visible focus indicator."""
 
 from urllib.parse import urlsplit
 
@@ -129,3 +130,21 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(
     page.keyboard.press("Enter")
     assert page.url.endswith("/preferences/#main")
     check(page)
+
+
+def test_the_activity_download_is_reached_and_used_with_the_keyboard(
+    open_browser, manager, manager_device
+):
+    page = open_browser()
+    sign_in_with_code(page, manager.email, manager_device, start="/team/activity/")
+    heading(page, "Team activity")
+
+    type_into(page, page.get_by_label("Person (email)"), manager.email)
+    press_enter_and_check(page)  # the filter form, sent from its field
+    download = page.get_by_role("link", name="Download CSV")
+    tab_to(page, download)
+    with page.expect_download() as started:
+        page.keyboard.press("Enter")
+
+    assert started.value.suggested_filename.startswith("team-activity-")
+    assert urlsplit(page.url).path == "/team/activity/"  # the page stays
