@@ -5,6 +5,7 @@ gives the file of what the page shows."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -102,7 +103,7 @@ def test_download_csv_gives_the_file_of_the_filtered_log(
 
     download = started.value
     assert download.suggested_filename.startswith("team-activity-")
-    text = open(download.path(), encoding="utf-8").read()
+    text = Path(download.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert {row["Whom"] for row in rows} == {LONG_NAME}
