@@ -1,13 +1,14 @@
 from django.urls import path
 
+from . import activity_views, views
 from . import invitation_views as invitations
-from . import views
 
 app_name = "team"
 
 urlpatterns = [
     path("", views.members, name="members"),
-    path("activity/", views.activity, name="activity"),
+    path("activity/", activity_views.activity, name="activity"),
+    path("activity/download/", activity_views.activity_csv, name="activity_csv"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
     path("members/<int:member_id>/reset/", views.reset_member, name="reset_member"),
     path(

@@ -1,6 +1,5 @@
 """My Team: what Managers do for the people of their own team."""
 
-from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -10,15 +9,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import manager_required, require_recent_authentication
 from accounts.models import User
-from accounts.rows import RowLinks, local_datetime, moment, sentence
-from twofactor import activity_log, recovery
+from accounts.rows import RowLinks, moment, sentence
+from twofactor import recovery
 from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
@@ -26,7 +24,8 @@ from twofactor.services.activity import RequestMeta
 from twofactor.status import TwoFactorStatus, status_since, with_two_factor_status_since
 
 from . import selectors
-from .forms import ActivityFilterForm, TeammateFilterForm
+from .activity_table import activity_rows
+from .forms import TeammateFilterForm
 from .services import administration
 
 
@@ -52,40 +51,6 @@ def _page(request, rows, *, count: int | None = None):
     if count is not None:
         paginator.count = count  # known already: the paginator need not count ``rows``
     return paginator.get_page(request.GET.get("page"))
-
-
-@dataclass(frozen=True)
-class Window:
-    """A page of a long log that is not counted: one row more than a page is read to know
-    whether there is a next one. Counting the activity of a big team (50,000 records) on every
-    view would cost as much as reading the page; a log is read newest first, page after page."""
-
-    object_list: list
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def _window(request, rows) -> Window:
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        number = 1
-    number = min(number, 10_000)  # past any real log; keeps OFFSET bounded
-    start = (number - 1) * selectors.PAGE_SIZE
-    found = list(rows[start : start + selectors.PAGE_SIZE + 1])
-    return Window(found[: selectors.PAGE_SIZE], number, len(found) > selectors.PAGE_SIZE)
 
 
 @team_manager
@@ -233,55 +198,6 @@ def _invitation_rows(invitations) -> list[dict]:
     return rows
 
 
-def _activity_rows(rows) -> list[dict]:
-    """The rows of an activity table (``twofactor.activity_log``'s rows), made here for the
-    same reason as My Team's. A count of refused attempts says how many and from when to
-    when; its time is the last one."""
-    labels = {}  # (kind, refused, refusal) -> label, translated once a page
-    table = []
-    for row in rows:
-        kind, refused = row["kind"], row["refused"]
-        key = (kind, refused, row["refusal"])
-        if key not in labels:
-            labels[key] = activity_log.kind_label(kind, refused=refused, refusal=row["refusal"])
-        event = labels[key]
-        if refused:
-            event = ngettext(
-                "%(event)s × %(count)d, %(first)s–%(last)s",
-                "%(event)s × %(count)d, %(first)s–%(last)s",
-                row["count"],
-            ) % {"event": event, "count": row["count"], **_time_range(row["first_at"], row["at"])}
-        table.append(
-            {
-                "when": local_datetime(row["at"]),
-                "event": event,
-                "who": activity_log.who_acted(
-                    actor_name=row["actor_name"] or row["actor_email"],
-                    origin=row["origin"],
-                    kind=kind,
-                    via=row["via"],
-                ),
-                "whom": row["subject_name"] or row["subject_email"] or "—",
-                "ip_address": row["ip_address"] or "—",
-            }
-        )
-    return table
-
-
-def _time_range(first, last) -> dict[str, str]:
-    """From when to when, in the current time zone: the times alone within one day."""
-    first, last = timezone.localtime(first), timezone.localtime(last)
-    if first.date() == last.date():
-        return {
-            "first": date_format(first, "TIME_FORMAT"),
-            "last": date_format(last, "TIME_FORMAT"),
-        }
-    return {
-        "first": date_format(first, "DATETIME_FORMAT"),
-        "last": date_format(last, "DATETIME_FORMAT"),
-    }
-
-
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -313,7 +229,7 @@ def member_detail(request, member_id: int):
             "last_sign_in": person.last_login and moment(person.last_login, time=True),
             "authenticators": _authenticator_rows(twofactor_selectors.authenticators_of(person)),
             "browsers": _browser_rows(twofactor_selectors.trusted_browsers_of(person)),
-            "activity": _activity_rows(
+            "activity": activity_rows(
                 selectors.team_activity(request.user.team, person_id=person.pk)[:20]
             ),
             "requested_since": person.requested_since and moment(person.requested_since, time=True),
@@ -564,29 +480,3 @@ def dismiss_request(request, request_id: int):
     )
     messages.info(request, _("The request was dismissed."))
     return HttpResponseRedirect(reverse("team:members"))
-
-
-@team_manager
-def activity(request):
-    team = request.user.team
-    form = ActivityFilterForm(request.GET or None, team=team)
-    if form.is_bound and not form.is_valid():
-        records = []
-    elif form.is_bound:
-        person = form.person
-        records = selectors.team_activity(
-            team, person_id=person.pk if person else None, kind=form.cleaned_data["kind"]
-        )
-    else:
-        records = selectors.team_activity(team)
-    page = _window(request, records)
-    return render(
-        request,
-        "team/activity.html",
-        {
-            "form": form,
-            "page": page,
-            "records": _activity_rows(page.object_list),
-            "query": _query_without_page(request),
-        },
-    )

@@ -519,6 +519,35 @@ def test_my_team_queries_do_not_grow(manager_client, acme, member, url):
     assert count(ok(manager_client, url)) == few
 
 
+# The activity page's filters, on its download (which has no pages).
+ACTIVITY_DOWNLOADS = [
+    url.replace(reverse("team:activity"), reverse("team:activity_csv"))
+    for url in TEAM_PAGES
+    if url.startswith(reverse("team:activity")) and "page=" not in url
+]
+
+
+@pytest.mark.parametrize("url", ACTIVITY_DOWNLOADS)
+def test_activity_download_queries_do_not_grow(manager_client, acme, member, url):
+    """The whole filtered log streams from one query, however many rows it holds."""
+
+    def download():
+        response = manager_client.get(url)
+        assert response.status_code == 200
+        return b"".join(response.streaming_content).count(b"\n")
+
+    add_teammates(acme, FEW, "f")
+    add_sign_ins(member, FEW)
+    add_refusals(member, FEW)
+    download()  # the session's first request writes it
+    few = count(download)
+    add_teammates(acme, MANY, "m")
+    add_sign_ins(member, MANY)
+    add_refusals(member, MANY)
+    assert download() > MANY
+    assert count(download) == few
+
+
 def add_invitations(team, inviters, number, tag):
     """``number`` pending invitations to ``team``, sent by each of ``inviters`` in turn."""
     now = timezone.now()

@@ -1,14 +1,25 @@
 """The activity log as people read it: the records and the counted refused attempts in one time
-order, and who acted, in words that are true. Reads only.
+order, who acted, in words that are true, and which events are failures. Reads only.
 
 A row of ``RefusedAttempts`` takes its place in the log at its last time. Both kinds of row are
 read as the same plain values with one query (a UNION ALL ordered newest first).
 """
 
+from collections.abc import Iterator
+
 from django.db import connection
-from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    F,
+    IntegerField,
+    QuerySet,
+    TextChoices,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
 
 from .models import Activity, RefusedAttempts
 
@@ -26,9 +37,15 @@ COLUMNS = (
     "actor_email",
     "subject_name",
     "subject_email",
+    "actor_id",
+    "subject_id",
+    "user_agent",
+    "authenticator",
     "refused",
     "row_id",
 )
+# Read by the administration's export only: the team of each row.
+TEAM_COLUMN = "team_name"
 # Newest first; a record and a count of the same moment always in the same order.
 ORDER = ("-at", "-refused", "-row_id")
 
@@ -40,46 +57,56 @@ _PEOPLE = {
 }
 
 
-def record_rows(records: QuerySet) -> QuerySet:
+def _with_team(rows: QuerySet, with_team: bool) -> QuerySet:
+    """The rows' ``COLUMNS``, and the team's name after them if asked (its join only then)."""
+    if with_team:
+        return rows.annotate(**{TEAM_COLUMN: F("team__name")}).values(*COLUMNS, TEAM_COLUMN)
+    return rows.values(*COLUMNS)
+
+
+def record_rows(records: QuerySet, *, with_team: bool = False) -> QuerySet:
     """``records`` (of ``Activity``) as rows of the log, newest first. A record about an
-    address with no person behind it yet (an invitation) names the address as whom."""
-    return (
-        records.annotate(
-            at=F("created_at"),
-            first_at=F("created_at"),
-            count=Value(1, output_field=IntegerField()),
-            via=KeyTextTransform("via", "detail"),
-            refusal=KeyTextTransform("refused", "detail"),
-            refused=Value(False, output_field=BooleanField()),
-            row_id=F("pk"),
-            **{
-                **_PEOPLE,
-                "subject_email": Coalesce(
-                    F("subject__email"),
-                    KeyTextTransform("email", "detail"),
-                    output_field=CharField(),
-                ),
-            },
-        )
-        .values(*COLUMNS)
-        .order_by("-created_at", "-pk")
-    )
-
-
-def refusal_rows(refusals: QuerySet) -> QuerySet:
-    """``refusals`` (of ``RefusedAttempts``) as rows of the log, newest first."""
-    return (
-        refusals.annotate(
-            at=F("last_at"),
-            via=Value(None, output_field=CharField()),
-            refusal=Value(None, output_field=CharField()),
-            refused=Value(True, output_field=BooleanField()),
-            row_id=F("pk"),
+    address with no person behind it yet (an invitation) names the address as whom; a record
+    about an authenticator names it (its name when the event happened)."""
+    rows = records.annotate(
+        at=F("created_at"),
+        first_at=F("created_at"),
+        count=Value(1, output_field=IntegerField()),
+        via=KeyTextTransform("via", "detail"),
+        refusal=KeyTextTransform("refused", "detail"),
+        authenticator=KeyTextTransform("authenticator", "detail"),
+        refused=Value(False, output_field=BooleanField()),
+        row_id=F("pk"),
+        **{
             **_PEOPLE,
-        )
-        .values(*COLUMNS)
-        .order_by("-last_at", "-pk")
+            "subject_email": Coalesce(
+                F("subject__email"),
+                KeyTextTransform("email", "detail"),
+                output_field=CharField(),
+            ),
+        },
     )
+    return _with_team(rows, with_team).order_by("-created_at", "-pk")
+
+
+def refusal_rows(refusals: QuerySet, *, with_team: bool = False) -> QuerySet:
+    """``refusals`` (of ``RefusedAttempts``) as rows of the log, newest first. A count of no
+    known person names the email last typed, if it was a well-formed address."""
+    rows = refusals.annotate(
+        at=F("last_at"),
+        via=Value(None, output_field=CharField()),
+        refusal=Value(None, output_field=CharField()),
+        authenticator=Value(None, output_field=CharField()),
+        refused=Value(True, output_field=BooleanField()),
+        row_id=F("pk"),
+        **{
+            **_PEOPLE,
+            "subject_email": Coalesce(
+                F("subject__email"), NullIf(F("email"), Value("")), output_field=CharField()
+            ),
+        },
+    )
+    return _with_team(rows, with_team).order_by("-last_at", "-pk")
 
 
 class ActivityLog:
@@ -92,9 +119,11 @@ class ActivityLog:
     itself.
     """
 
-    def __init__(self, records: QuerySet | None, refusals: QuerySet | None):
+    def __init__(
+        self, records: QuerySet | None, refusals: QuerySet | None, *, with_team: bool = False
+    ):
         self.parts = [
-            rows(query)
+            rows(query, with_team=with_team)
             for rows, query in ((record_rows, records), (refusal_rows, refusals))
             if query is not None
         ]
@@ -112,6 +141,16 @@ class ActivityLog:
         else:
             first, second = first.order_by(), second.order_by()
         return list(first.union(second, all=True).order_by(*ORDER)[rows])
+
+    def iterator(self, *, chunk_size: int = 1000) -> Iterator[dict]:
+        """Every row, newest first, read ``chunk_size`` rows at a time with one query (a
+        server-side cursor on PostgreSQL): memory stays the same however long the log."""
+        if not self.parts:
+            return iter(())
+        if len(self.parts) == 1:
+            return self.parts[0].iterator(chunk_size=chunk_size)
+        first, second = (part.order_by() for part in self.parts)
+        return first.union(second, all=True).order_by(*ORDER).iterator(chunk_size=chunk_size)
 
 
 # A record whose detail says it was refused (``refused``: "throttled" or "locked") reads as
@@ -154,3 +193,30 @@ def who_acted(*, actor_name: str, origin: str, kind: str, via: str | None = None
         return str(Activity.Origin(origin).label)
     except ValueError:
         return str(Activity.Origin.UNKNOWN.label)
+
+
+class Outcome(TextChoices):
+    """Whether an event is a failure, and of which sort: the log makes these stand out."""
+
+    FAILED = "failed", _("Failed")  # a wrong password, code or passkey
+    REFUSED = "refused", _("Refused")  # refused unchecked: too many attempts, locked, deactivated
+    WARNING = "warning", _("Warning")  # not a failure, but a sign that something may be wrong
+
+
+_OUTCOMES = {
+    Activity.Kind.PASSWORD_FAILED: Outcome.FAILED,
+    Activity.Kind.CODE_FAILED: Outcome.FAILED,
+    Activity.Kind.PASSKEY_FAILED: Outcome.FAILED,
+    Activity.Kind.SIGN_IN_REFUSED_DEACTIVATED: Outcome.REFUSED,
+    Activity.Kind.CODE_LOCKED: Outcome.WARNING,
+    Activity.Kind.SIGNED_IN_DURING_CODE_LOCK: Outcome.WARNING,
+    Activity.Kind.NOT_ME_REPORTED: Outcome.WARNING,
+}
+
+
+def outcome(kind: str, *, refused: bool, refusal: str | None = None) -> Outcome | None:
+    """Whether the event of a row failed (None: it did not): every count of refused attempts,
+    and every record that says it was refused, is ``REFUSED``."""
+    if refused or (kind, refusal) in _RECORDED_REFUSALS:
+        return Outcome.REFUSED
+    return _OUTCOMES.get(kind)

@@ -7,13 +7,20 @@ authentication" action on users). So here administrators look; they do not add, 
 A key, encrypted or not, and a trusted browser's token hash are never loaded nor shown.
 Recovery codes have no admin pages at all: a person's page and the users' list say how many
 are left, and their digests are never loaded.
+
+The activity log and the refused attempts offer "Download CSV": the rows the changelist's
+filters, search and dates select, in the file the Managers download (``activity_export``).
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,10 +28,10 @@ from accounts import passwords
 from accounts.admin import UserAdmin as AccountsUserAdmin
 from accounts.forms import PasswordConfirmForm
 
-from . import activity_log, user_agents
+from . import activity_export, activity_log, user_agents
 from .models import Activity, Authenticator, Passkey, RefusedAttempts, ResetRequest, TrustedBrowser
 from .selectors import with_recovery_codes_count
-from .services.activity import RequestMeta
+from .services.activity import RequestMeta, record_activity
 from .services.resets import reset_two_factor
 from .status import TwoFactorStatus, with_two_factor_status, with_two_factor_status_of
 
@@ -166,10 +173,54 @@ def event(record):
     return activity_log.kind_label(record.kind, refused=False, refusal=record.detail.get("refused"))
 
 
+class DownloadCSVMixin:
+    """A "Download CSV" link above the changelist: the rows that its filters, search and
+    dates select (all pages), newest first, streamed. The download is recorded, as a
+    Manager's is."""
+
+    change_list_template = "admin/twofactor/change_list_with_download.html"
+    log_rows = None  # activity_log.record_rows or refusal_rows
+    UNRECORDED_PARAMETERS = {"q", "p", "o"}  # search text, page and order
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_download"
+        view = self.admin_site.admin_view(self.download_view)
+        return [path("download/", view, name=name), *super().get_urls()]
+
+    def download_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        request.GET = request.GET.copy()
+        request.GET.pop("p", None)  # every page, whichever one was shown
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # as the changelist itself answers them
+            changelist_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            )
+            return HttpResponseRedirect(f"{changelist_url}?e=1")
+        filters = {
+            key: value[:200]
+            for key, value in request.GET.items()
+            if key not in self.UNRECORDED_PARAMETERS
+        }
+        record_activity(
+            kind=Activity.Kind.ACTIVITY_DOWNLOADED,
+            actor=request.user,
+            request_meta=RequestMeta.from_request(request),
+            log=self.opts.model_name,
+            **({"filters": filters} if filters else {}),
+        )
+        rows = self.log_rows(changelist.queryset, with_team=True)
+        return activity_export.csv_response(rows.iterator(), filename="activity", with_team=True)
+
+
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyModelAdmin):
+class ActivityAdmin(DownloadCSVMixin, ReadOnlyModelAdmin):
     """The activity log: append-only, so read-only here (the model refuses changes too).
     Refused attempts are counted apart, in "Refused attempts"."""
+
+    log_rows = staticmethod(activity_log.record_rows)
 
     list_display = ["created_at", event, who, "subject", "team", "ip_address", browser]
     list_filter = ["kind", "origin", "team"]
@@ -191,9 +242,11 @@ class ActivityAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(RefusedAttempts)
-class RefusedAttemptsAdmin(ReadOnlyModelAdmin):
+class RefusedAttemptsAdmin(DownloadCSVMixin, ReadOnlyModelAdmin):
     """Attempts refused unchecked, a count per person (or address) and window, newest last
     attempt first: read-only, as the activity log."""
+
+    log_rows = staticmethod(activity_log.refusal_rows)
 
     list_display = [
         "last_at",

@@ -416,6 +416,7 @@ class Activity(EventParties):
         )
         PASSWORD_RESET = "password_reset", _("Password reset through the emailed link")
         NOT_ME_REPORTED = "not_me_reported", _("Reported “This wasn't me”")
+        ACTIVITY_DOWNLOADED = "activity_downloaded", _("Activity log downloaded")
 
     class Origin(models.TextChoices):
         """How the action came: the log names who acted from it when there is no actor."""

@@ -1,6 +1,6 @@
 """Keyboard only: the setup wizard and signing in complete with Tab, typing and Enter alone (the
-wizard's Back, Copy key and Open in authenticator app included), and the focused control always
-shows a visible focus indicator."""
+wizard's Back, Copy key and Open in authenticator app included), the activity log's "Download CSV"
+is reached and used with them, and the focused control always shows a visible focus indicator."""
 
 import time
 from urllib.parse import urlsplit
@@ -270,3 +270,21 @@ def test_the_reset_section_of_my_preferences_is_reached_by_keyboard(
     expect(other.get_by_role("region", name="Lost or replaced phone")).to_contain_text(
         "it is pending"
     )
+
+
+def test_the_activity_download_is_reached_and_used_with_the_keyboard(
+    open_browser, manager, manager_device
+):
+    page = open_browser()
+    sign_in_with_code(page, manager.email, manager_device, start="/team/activity/")
+    heading(page, "Team activity")
+
+    type_into(page, page.get_by_label("Person (email)"), manager.email)
+    press_enter_and_check(page)  # the filter form, sent from its field
+    download = page.get_by_role("link", name="Download CSV")
+    tab_to(page, download)
+    with page.expect_download() as started:
+        page.keyboard.press("Enter")
+
+    assert started.value.suggested_filename.startswith("team-activity-")
+    assert urlsplit(page.url).path == "/team/activity/"  # the page stays

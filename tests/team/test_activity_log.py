@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.conftest import PASSWORD, add_sign_ins, sign_in_verified
 from twofactor.models import Activity, Authenticator, RefusedAttempts
@@ -40,12 +41,12 @@ def record(person, kind=Activity.Kind.SIGNED_IN):
 
 
 def events(page: str) -> list[str]:
-    """The Event column of an activity table, top to bottom."""
-    return re.findall(r'<td role="cell" data-label="Event">(.*?)</td>', page)
+    """The events of an activity table, top to bottom (without their outcome)."""
+    return re.findall(r'<span class="activity__event-name">(.*?)</span>', page)
 
 
 def cells(page: str, label: str) -> list[str]:
-    return re.findall(rf'<td role="cell" data-label="{label}">(.*?)</td>', page)
+    return re.findall(rf'<td role="cell"[^>]*data-label="{label}">(.*?)</td>', page)
 
 
 # Refused attempts among the records --------------------------------------------------------------
@@ -75,7 +76,11 @@ def test_refused_attempts_show_once_with_their_count_and_times_in_time_order(
         "Wrong password",
     ]
     assert sum("Password refused" in event for event in events(page)) == 1
-    assert cells(page, "Who")[1] == "Not signed in" and cells(page, "Whom")[1] == "Alice"
+    # Her own actions name her once; the refused sign-ins came from nobody signed in.
+    assert (
+        cells(page, "Who")[:4] == ["Alice, own action", "Not signed in"] + ["Alice, own action"] * 2
+    )
+    assert cells(page, "Whom")[0] == "Alice"
     row = page.index("× 200")
     assert "Nov. 29, 2026, 10:04 a.m." in page[page.rindex("<tr", 0, row) : row]  # its last time
 
@@ -177,7 +182,8 @@ def test_a_teammates_page_shows_their_refused_attempts(manager_client, member, m
     page = manager_client.get(reverse("team:member_detail", args=[member.pk])).content.decode()
 
     assert events(page) == ["Code refused (code entry locked) × 12, noon–noon"]
-    assert cells(page, "Who") == ["Alice"]  # the code step: the person, past the password
+    # The code step: the person, past the password, on her own account.
+    assert cells(page, "Who") == ["Alice, own action"] and cells(page, "Whom") == []
 
 
 # Who acted, in true words ------------------------------------------------------------------------
@@ -287,3 +293,102 @@ def test_a_record_of_one_refused_attempt_reads_as_refused_not_as_wrong(
     admin = sign_in_verified(Client(), administrator, add_authenticator(administrator))
     listed = admin.get(reverse("admin:twofactor_activity_changelist"), {"kind": kind})
     assert f'<td class="field-event">{event}</td>' in listed.content.decode()
+
+
+# What a row shows --------------------------------------------------------------------------------
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def row_of(page: str, event: str) -> str:
+    """The markup of the first row whose event is ``event``."""
+    at = page.index(f'<span class="activity__event-name">{escape(event)}')
+    return page[page.rindex("<tr", 0, at) : page.index("</tr>", at)]
+
+
+@pytest.mark.parametrize(
+    "kind, outcome, label, icon",
+    [
+        (Activity.Kind.PASSWORD_FAILED, "failed", "Failed", "triangle-alert"),
+        (Activity.Kind.PASSKEY_FAILED, "failed", "Failed", "triangle-alert"),
+        (Activity.Kind.SIGN_IN_REFUSED_DEACTIVATED, "refused", "Refused", "circle-x"),
+        (Activity.Kind.NOT_ME_REPORTED, "warning", "Warning", "shield-alert"),
+    ],
+)
+def test_a_failure_says_so_in_words_beside_an_icon(
+    manager_client, member, kind, outcome, label, icon
+):
+    record(member, kind)
+
+    row = row_of(manager_client.get(ACTIVITY).content.decode(), Activity.Kind(kind).label)
+
+    assert f'<tr role="row" class="activity-row--{outcome}">' in row
+    tag = re.search(rf'<span class="outcome outcome--{outcome}">(.*?)</span>', row).group(1)
+    assert tag.endswith(label) and f"#{icon}" in tag and 'aria-hidden="true"' in tag
+
+
+def test_a_count_of_refused_attempts_says_refused(manager_client, member):
+    refuse(member, 4)
+    row = row_of(manager_client.get(ACTIVITY).content.decode(), "Password refused")
+    assert 'class="outcome outcome--refused">' in row and "Refused</span>" in row
+
+
+def test_a_success_has_no_outcome_mark(manager_client, member):
+    record(member, Activity.Kind.AUTHENTICATOR_ADDED)
+    row = row_of(manager_client.get(ACTIVITY).content.decode(), "Authenticator added")
+    assert 'class="outcome' not in row and '<tr role="row">' in row
+
+
+def test_the_browser_column_names_browser_and_system(manager_client, member):
+    activity.record_activity(
+        kind=Activity.Kind.BROWSER_TRUSTED,
+        subject=member,
+        actor=member,
+        request_meta=RequestMeta("203.0.113.7", CHROME, Activity.Origin.SIGNED_IN),
+    )
+    activity.record_activity(
+        kind=Activity.Kind.RESET, subject=member, request_meta=RequestMeta.command_line()
+    )
+
+    page = manager_client.get(ACTIVITY, {"person": member.email}).content.decode()
+
+    assert cells(page, "Browser") == ["—", "Chrome on Windows"]  # none from the command line
+    assert cells(page, "IP address") == ["—", "203.0.113.7"]
+
+
+def test_ones_own_action_names_the_person_once_across_who_and_whom(manager_client, manager, member):
+    record(member, Activity.Kind.AUTHENTICATOR_ADDED)
+    activity.record_activity(
+        kind=Activity.Kind.RESET, subject=member, actor=manager, request_meta=NOT_SIGNED_IN
+    )
+
+    page = manager_client.get(ACTIVITY, {"person": member.email}).content.decode()
+
+    own = row_of(page, "Authenticator added")
+    assert '<td role="cell" class="activity__who" colspan="2" data-label="Who">' in own
+    assert "Alice, own action</td>" in own and 'data-label="Whom"' not in own
+    other = row_of(page, "Two-factor authentication reset")
+    assert cells(other, "Who") == ["Marta"] and cells(other, "Whom") == ["Alice"]
+
+
+def test_a_time_says_how_long_ago_within_a_day_and_keeps_the_full_date_beside(
+    manager_client, manager, member, clock
+):
+    record(member, Activity.Kind.AUTHENTICATOR_ADDED)
+    clock.shift(10)
+    record(member, Activity.Kind.PASSWORD_CHANGED)
+    clock.shift(3 * 3600)
+
+    page = signed_in_again(manager_client, manager).get(ACTIVITY).content.decode()
+
+    time = '<time datetime="2026-11-29T12:00:00+00:00" title="Nov. 29, 2026, noon">'
+    assert f"{time}3\xa0hours ago</time>" in row_of(page, "Authenticator added")
+    clock.shift(24 * 3600)
+    page = signed_in_again(manager_client, manager).get(ACTIVITY).content.decode()
+    assert ">Nov. 29, 2026, noon</time>" in row_of(page, "Authenticator added")
+    record(member, Activity.Kind.SIGNED_OUT)
+    page = manager_client.get(ACTIVITY).content.decode()
+    assert ">Just now</time>" in row_of(page, "Signed out")

@@ -2,6 +2,8 @@
 read-only (the activity log even for superusers), and no page ever shows a key, a token hash, a
 recovery code or its digest."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 from types import SimpleNamespace
@@ -10,6 +12,7 @@ import pytest
 from django.contrib.admin import site
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -378,6 +381,153 @@ def test_changelist_makes_as_many_queries_for_200_rows_as_for_5(admin_client, po
         assert admin_client.get(url).status_code == 200
 
     assert len(many) == len(few)
+
+
+# Download CSV ------------------------------------------------------------------------------------
+
+
+def downloaded(client, model, params=None) -> list[dict]:
+    """The changelist's download as rows (by the header's names), checking that it streams."""
+    response = client.get(admin_url(model, "download"), params or {})
+    assert response.status_code == 200, response
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == f'attachment; filename="activity-{today}.csv"'
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("model", ["activity", "refusedattempts"])
+def test_the_changelist_links_its_download_with_its_filters(admin_client, alice, model):
+    response = admin_client.get(
+        admin_url(model, "changelist"), {"team__id__exact": alice.person.team_id}
+    )
+
+    download = admin_url(model, "download")
+    assert f'<a href="{download}?team__id__exact={alice.person.team_id}">Download CSV</a>' in (
+        response.text
+    )
+
+
+def test_the_activity_download_holds_the_filtered_records_of_every_team(
+    admin_client, alice, outsider, clock
+):
+    record_activity(
+        kind=Activity.Kind.PASSWORD_FAILED,
+        subject=outsider,
+        request_meta=RequestMeta("198.51.100.4", CHROME, Activity.Origin.NOT_SIGNED_IN),
+    )
+    record_activity(kind=Activity.Kind.RESET, subject=alice.person, request_meta=RequestMeta())
+
+    failed = downloaded(admin_client, "activity", {"kind": "password_failed"})
+    both = downloaded(admin_client, "activity", {"kind__in": "password_failed,reset"})
+
+    assert [(row["Event"], row["Outcome"], row["Team"]) for row in failed] == [
+        ("Wrong password", "Failed", "Globex")
+    ]
+    assert failed[0]["Who"] == "Not signed in" and failed[0]["Whom"] == "Charlie"
+    assert failed[0]["Browser"] == "Chrome on Windows" and failed[0]["IP address"] == "198.51.100.4"
+    assert {row["Team"] for row in both} == {"Acme", "Globex"}
+
+
+def test_the_activity_download_takes_every_page_and_the_search(admin_client, alice, populate):
+    populate(120)  # more than a changelist page
+
+    rows = downloaded(admin_client, "activity", {"kind": "reset", "p": "2"})
+    searched = downloaded(admin_client, "activity", {"q": "person7@acme.test", "kind": "reset"})
+
+    assert len(rows) == 120
+    assert [row["Whom (email)"] for row in searched] == ["person7@acme.test"]
+
+
+def test_the_refused_attempts_download_holds_the_counts(admin_client, alice):
+    rows = downloaded(admin_client, "refusedattempts")
+
+    assert [(row["Event"], row["Count"], row["Outcome"]) for row in rows] == [
+        ("Code refused (code entry locked)", "3", "Refused")
+    ]
+    assert rows[0]["Team"] == "Acme" and rows[0]["Who"] == "Alice"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_admin_download_escapes_formula_cells(admin_client, acme, make_user, start):
+    """Names, typed or invited emails, user agents and authenticator names: all come from
+    outside."""
+    person = make_user("bob@acme.test", team=acme, full_name=f"{start}Bob")
+    record_activity(
+        kind=Activity.Kind.AUTHENTICATOR_ADDED,
+        subject=person,
+        actor=person,
+        request_meta=RequestMeta("203.0.113.1", f"{start}SUM(1+1)"),
+        authenticator=f'{start}HYPERLINK("http://evil.test")',
+    )
+    record_activity(
+        kind=Activity.Kind.INVITATION_SENT,
+        actor=person,
+        team=acme,
+        request_meta=RequestMeta(),
+        email=f"{start}eve@evil.test",
+    )
+
+    added, invited = (
+        downloaded(admin_client, "activity", {"kind": kind})[0]
+        for kind in ("device_added", "invitation_sent")
+    )
+
+    assert added["Who"] == added["Whom"] == f"'{start}Bob"
+    assert added["User agent"] == f"'{start}SUM(1+1)"
+    assert added["Authenticator"] == f'\'{start}HYPERLINK("http://evil.test")'
+    assert invited["Whom"] == invited["Whom (email)"] == f"'{start}eve@evil.test"
+
+
+def test_the_admin_download_is_recorded(admin_client, administrator, alice):
+    downloaded(admin_client, "activity", {"kind": "reset", "q": "alice", "p": "3"})
+
+    recorded = Activity.objects.get(kind=Activity.Kind.ACTIVITY_DOWNLOADED)
+    assert (recorded.actor, recorded.origin) == (administrator, Activity.Origin.ADMIN)
+    assert recorded.detail == {"log": "activity", "filters": {"kind": "reset"}}
+
+
+def test_a_bad_filter_goes_back_to_the_changelist_as_the_changelist_does(admin_client, alice):
+    response = admin_client.get(admin_url("activity", "download"), {"created_at__gte": "never"})
+
+    assert response.status_code == 302
+    assert response.url == admin_url("activity", "changelist") + "?e=1"
+    assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+def test_staff_who_may_not_view_the_log_cannot_download_it(client, make_user, add_authenticator):
+    staff = make_user("clerk@axur.test", is_staff=True)
+    sign_in_verified(client, staff, add_authenticator(staff))
+
+    assert client.get(admin_url("activity", "download")).status_code == 403
+    assert client.get(admin_url("refusedattempts", "download")).status_code == 403
+
+
+def test_outside_the_admin_the_download_leads_to_its_sign_in(client, member, member_device):
+    """A Manager or Member without staff status never reaches the admin's download."""
+    sign_in_verified(client, member, member_device)
+    response = client.get(admin_url("activity", "download"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize("model", ["activity", "refusedattempts"])
+def test_the_download_makes_as_many_queries_for_200_rows_as_for_5(admin_client, populate, model):
+    url = admin_url(model, "download")
+    populate(5)
+    downloaded(admin_client, model)  # warm up: content types, session
+
+    def queries():
+        with CaptureQueriesContext(connection) as made:
+            assert len(downloaded(admin_client, model)) >= 5
+        return len(made)
+
+    few = queries()
+    populate(195)
+    assert queries() == few, url
 
 
 # Recovery codes ----------------------------------------------------------------------------------
