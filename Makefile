@@ -114,7 +114,7 @@ screenshots: translations $(BROWSER_STAMP)
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install chromium zbar-tools" >&2; exit 1; }
 	rm -rf $(SCREENSHOT_RUN)
 	BROWSER_SCREENSHOTS=$(abspath $(SCREENSHOT_RUN)) CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest \
-		-m browser -p no:cacheprovider -q -k "not long-name and not laptop" \
+		-m browser -p no:cacheprovider -q -k "not long-name and not laptop" $(XDIST) \
 		tests/browser/test_setup_wizard.py tests/browser/test_sign_in.py \
 		tests/browser/test_manage_access.py tests/browser/test_my_team.py tests/browser/test_widths.py
 	mkdir -p docs/screenshots
