@@ -23,7 +23,7 @@ from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
 from twofactor.services.activity import RequestMeta
-from twofactor.status import TwoFactorStatus
+from twofactor.status import TwoFactorStatus, status_of_annotated
 
 from . import selectors
 from .forms import ActivityFilterForm, TeammateFilterForm
@@ -148,18 +148,19 @@ def _teammate_rows(people) -> list[dict]:
     reset_label = _("Reset 2FA of %(name)s")
     rows = []
     for person in people:
-        if person.two_factor_status == TwoFactorStatus.ON:
+        two_factor_status = status_of_annotated(person)
+        if two_factor_status == TwoFactorStatus.ON:
             since = local_date(person.two_factor_since)
             status = on_since % {"since": since}
         else:
-            status = statuses[person.two_factor_status]
+            status = statuses[two_factor_status]
         name = person.get_full_name()
         rows.append(
             {
                 "name": name,
                 "email": person.email,
                 "role": roles[person.role],
-                "status_class": person.two_factor_status,
+                "status_class": two_factor_status,
                 "status": status,
                 "authenticators": person.authenticator_count,
                 "has_recovery_codes": person.has_recovery_codes,

@@ -20,7 +20,12 @@ from .models import (
     ResetRequest,
     TrustedBrowser,
 )
-from .status import TwoFactorStatus, has_authenticator_condition, with_two_factor_status
+from .status import (
+    TwoFactorStatus,
+    has_authenticator_condition,
+    status_of,
+    with_two_factor_facts,
+)
 from .tokens import trusted_browser_tokens
 
 
@@ -193,7 +198,7 @@ def two_factor_summary(user) -> TwoFactorSummary:
         .values("left")
     )
     row = (
-        with_two_factor_status(get_user_model().objects.filter(pk=user.pk))
+        with_two_factor_facts(get_user_model().objects.filter(pk=user.pk))
         .annotate(
             reset_requested_at=Subquery(open_request.values("created_at")[:1]),
             recovery_codes_left=Subquery(codes_left[:1]),
@@ -202,9 +207,11 @@ def two_factor_summary(user) -> TwoFactorSummary:
             ),
         )
         .values(
-            "two_factor_status",
+            "is_active",
             "authenticator_count",
             "two_factor_since",
+            "code_entry_locked",
+            "reset_requested",
             "reset_requested_at",
             "recovery_codes_left",
             "recovery_codes_prompt_dismissed",
@@ -212,7 +219,12 @@ def two_factor_summary(user) -> TwoFactorSummary:
         .get()
     )
     return TwoFactorSummary(
-        status=TwoFactorStatus(row["two_factor_status"]),
+        status=status_of(
+            deactivated=not row["is_active"],
+            has_authenticator=row["authenticator_count"] > 0,
+            locked=row["code_entry_locked"],
+            requested=row["reset_requested"],
+        ),
         authenticators=row["authenticator_count"],
         since=row["two_factor_since"],
         reset_requested_at=row["reset_requested_at"],
