@@ -146,6 +146,7 @@ class PreferencesForm(forms.ModelForm):
         model = User
         fields = ["language", "time_zone"]
         labels = {"language": _("Language")}
+        widgets = {"language": PlainSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

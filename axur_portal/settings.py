@@ -154,12 +154,12 @@ MIDDLEWARE = [
     # Answers /healthz before host validation, sessions and the 2FA middleware.
     "accounts.health.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
-    # Language and time zone, after the authentication: a saved language wins (accounts/locale.py).
-    "accounts.locale.LocaleMiddleware",
+    "accounts.locale.UserLocaleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "twofactor.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -11,6 +11,7 @@ table and written as JSON (var/bench/bench.json).
 
     python -m bench.run [--rounds 40] [--per-round 5] [--members 10000] [--json PATH]
                         [--floor-runs 4] [--floor-requests 300] [--clock wall|cpu]
+                        [--only NAME ...]
 """
 
 import argparse
@@ -307,12 +308,24 @@ def main(argv=None) -> int:
         default="wall",
         help="wall: elapsed time; cpu: this process's CPU time (on a machine busy with others)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only the workloads whose name holds this (repeatable; the floors always run)",
+    )
     parser.add_argument("--json", default=str(settings.BENCH_DIR / "bench.json"))
     options = parser.parse_args(argv)
 
     build_database(options.members)
     # each round, the warm-up, the statement count and the breakdown take a person each
     work = workloads(code_people=options.rounds * options.per_round + 20)
+    if options.only:
+        work = [
+            w
+            for w in work
+            if w.name.startswith("floor") or any(part in w.name for part in options.only)
+        ]
     run(
         work,
         rounds=options.rounds,
