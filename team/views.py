@@ -23,7 +23,7 @@ from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
 from twofactor.services.activity import RequestMeta
-from twofactor.status import TwoFactorStatus, status_of_annotated
+from twofactor.status import TwoFactorStatus, status_of_annotated, two_factor_since_of
 
 from . import selectors
 from .forms import ActivityFilterForm, TeammateFilterForm
@@ -150,7 +150,7 @@ def _teammate_rows(people) -> list[dict]:
     for person in people:
         two_factor_status = status_of_annotated(person)
         if two_factor_status == TwoFactorStatus.ON:
-            since = local_date(person.two_factor_since)
+            since = local_date(two_factor_since_of(person))
             status = on_since % {"since": since}
         else:
             status = statuses[two_factor_status]

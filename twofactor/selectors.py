@@ -21,9 +21,11 @@ from .models import (
     TrustedBrowser,
 )
 from .status import (
+    FACT_FIELDS,
     TwoFactorStatus,
     has_authenticator_condition,
-    status_of,
+    status_of_annotated,
+    two_factor_since_of,
     with_two_factor_facts,
 )
 from .tokens import trusted_browser_tokens
@@ -207,11 +209,7 @@ def two_factor_summary(user) -> TwoFactorSummary:
             ),
         )
         .values(
-            "is_active",
-            "authenticator_count",
-            "two_factor_since",
-            "code_entry_locked",
-            "reset_requested",
+            *FACT_FIELDS,
             "reset_requested_at",
             "recovery_codes_left",
             "recovery_codes_prompt_dismissed",
@@ -219,14 +217,9 @@ def two_factor_summary(user) -> TwoFactorSummary:
         .get()
     )
     return TwoFactorSummary(
-        status=status_of(
-            deactivated=not row["is_active"],
-            has_authenticator=row["authenticator_count"] > 0,
-            locked=row["code_entry_locked"],
-            requested=row["reset_requested"],
-        ),
+        status=status_of_annotated(row),
         authenticators=row["authenticator_count"],
-        since=row["two_factor_since"],
+        since=two_factor_since_of(row),
         reset_requested_at=row["reset_requested_at"],
         recovery_codes_left=row["recovery_codes_left"],
         recovery_codes_prompt_dismissed=row["recovery_codes_prompt_dismissed"],

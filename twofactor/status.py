@@ -153,16 +153,39 @@ def condition_for(status: str, conditions: dict[str, Q]) -> Q | None:
     return reduce(or_, clauses) if clauses else None
 
 
+def _first_of_each_kind() -> dict:
+    """For each kind, when the person's first confirmed authenticator of it was added."""
+    return {
+        _since_name(model): Subquery(
+            _confirmed_of_each(model).order_by("created_at").values("created_at")[:1]
+        )
+        for model in AUTHENTICATOR_KINDS
+    }
+
+
+def _since_name(model) -> str:
+    return f"first_{model._meta.model_name}_at"
+
+
+def _authenticator_count():
+    counts = []
+    for model in AUTHENTICATOR_KINDS:
+        count = (
+            _confirmed_of_each(model)
+            .order_by()
+            .values("user")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        counts.append(Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
+    return reduce(lambda a, b: a + b, counts)
+
+
 def _authenticators_annotations() -> dict:
     """``authenticator_count`` and ``two_factor_since``, a subquery of each kind for each."""
-    counts, firsts = [], []
-    for model in AUTHENTICATOR_KINDS:
-        confirmed = _confirmed_of_each(model)
-        count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
-        counts.append(Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
-        firsts.append(Subquery(confirmed.order_by("created_at").values("created_at")[:1]))
+    firsts = list(_first_of_each_kind().values())
     return {
-        "authenticator_count": reduce(lambda a, b: a + b, counts),
+        "authenticator_count": _authenticator_count(),
         # The earlier of the kinds' firsts. PostgreSQL's LEAST skips a NULL, SQLite's returns
         # it: each first falls back on the other, so a kind the person lacks never wins.
         "two_factor_since": Least(Coalesce(firsts[0], firsts[1]), Coalesce(firsts[1], firsts[0])),
@@ -187,25 +210,49 @@ def with_two_factor_status(users):
     )
 
 
+# What ``with_two_factor_facts`` annotates.
+FACT_FIELDS = (
+    "is_active",
+    "authenticator_count",
+    *(_since_name(model) for model in AUTHENTICATOR_KINDS),
+    "code_entry_locked",
+    "reset_requested",
+)
+
+
 def with_two_factor_facts(users):
-    """Annotate ``authenticator_count``, ``two_factor_since``, ``code_entry_locked`` and
-    ``reset_requested``: each fact of the rule table once (whether the person is deactivated is
-    their own ``is_active``, whether they have an authenticator is a count above 0), in the
-    same forms as the filters'; ``status_of_annotated`` then applies the rule."""
+    """Annotate ``authenticator_count``, the first authenticator of each kind,
+    ``code_entry_locked`` and ``reset_requested``: each fact of the rule table once (whether the
+    person is deactivated is their own ``is_active``, whether they have an authenticator is a
+    count above 0), in the same forms as the filters'; ``status_of_annotated`` then applies the
+    rule and ``two_factor_since_of`` takes the earliest first (each first once, where the SQL
+    form of the earliest repeats them)."""
     return users.annotate(
-        **_authenticators_annotations(),
+        authenticator_count=_authenticator_count(),
+        **_first_of_each_kind(),
         code_entry_locked=ExpressionWrapper(_locked_condition(), output_field=BooleanField()),
         reset_requested=ExpressionWrapper(_requested_condition(), output_field=BooleanField()),
     )
 
 
+def _fact(person, name):
+    return person[name] if isinstance(person, dict) else getattr(person, name)
+
+
+def two_factor_since_of(person):
+    """Since when 2FA is on, for a person (or a ``values()`` row) read with
+    ``with_two_factor_facts``: their first authenticator of any kind; None without one."""
+    firsts = [_fact(person, _since_name(model)) for model in AUTHENTICATOR_KINDS]
+    return min((first for first in firsts if first is not None), default=None)
+
+
 def status_of_annotated(person) -> TwoFactorStatus:
-    """The status of a person read with ``with_two_factor_facts``."""
+    """The status of a person (or a ``values()`` row) read with ``with_two_factor_facts``."""
     return status_of(
-        deactivated=not person.is_active,
-        has_authenticator=person.authenticator_count > 0,
-        locked=person.code_entry_locked,
-        requested=person.reset_requested,
+        deactivated=not _fact(person, "is_active"),
+        has_authenticator=_fact(person, "authenticator_count") > 0,
+        locked=_fact(person, "code_entry_locked"),
+        requested=_fact(person, "reset_requested"),
     )
 
 
