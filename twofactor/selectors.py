@@ -17,7 +17,6 @@ from .models import (
     RecoveryCode,
     RecoveryCodes,
     RecoveryCodesPromptDismissal,
-    ResetRequest,
     TrustedBrowser,
 )
 from .status import (
@@ -193,7 +192,6 @@ class TwoFactorSummary:
 def two_factor_summary(user) -> TwoFactorSummary:
     """What My Preferences says of the person's 2FA: the status of My Team, for one person,
     with their recovery codes left and whether they put off creating them (one query)."""
-    open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
     codes_left = (
         RecoveryCodes.objects.filter(user=OuterRef("pk"))
         .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
@@ -202,7 +200,6 @@ def two_factor_summary(user) -> TwoFactorSummary:
     row = (
         with_two_factor_facts(get_user_model().objects.filter(pk=user.pk))
         .annotate(
-            reset_requested_at=Subquery(open_request.values("created_at")[:1]),
             recovery_codes_left=Subquery(codes_left[:1]),
             recovery_codes_prompt_dismissed=Exists(
                 RecoveryCodesPromptDismissal.objects.filter(user=OuterRef("pk"))
@@ -210,7 +207,6 @@ def two_factor_summary(user) -> TwoFactorSummary:
         )
         .values(
             *FACT_FIELDS,
-            "reset_requested_at",
             "recovery_codes_left",
             "recovery_codes_prompt_dismissed",
         )

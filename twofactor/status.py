@@ -216,22 +216,26 @@ FACT_FIELDS = (
     "authenticator_count",
     *(_since_name(model) for model in AUTHENTICATOR_KINDS),
     "code_entry_locked",
-    "reset_requested",
+    "reset_requested_at",
 )
 
 
 def with_two_factor_facts(users):
     """Annotate ``authenticator_count``, the first authenticator of each kind,
-    ``code_entry_locked`` and ``reset_requested``: each fact of the rule table once (whether the
-    person is deactivated is their own ``is_active``, whether they have an authenticator is a
-    count above 0), in the same forms as the filters'; ``status_of_annotated`` then applies the
-    rule and ``two_factor_since_of`` takes the earliest first (each first once, where the SQL
-    form of the earliest repeats them)."""
+    ``code_entry_locked`` and ``reset_requested_at``: each fact of the rule table once (whether
+    the person is deactivated is their own ``is_active``, whether they have an authenticator is
+    a count above 0, whether they asked for a reset is the time of their open request, which
+    My Preferences shows); ``status_of_annotated`` then applies the rule and
+    ``two_factor_since_of`` takes the earliest first (each first once, where the SQL form of
+    the earliest repeats them)."""
+    open_request = ResetRequest.objects.filter(
+        user=OuterRef("pk"), status=ResetRequest.Status.OPEN
+    ).values("created_at")
     return users.annotate(
         authenticator_count=_authenticator_count(),
         **_first_of_each_kind(),
         code_entry_locked=ExpressionWrapper(_locked_condition(), output_field=BooleanField()),
-        reset_requested=ExpressionWrapper(_requested_condition(), output_field=BooleanField()),
+        reset_requested_at=Subquery(open_request[:1]),
     )
 
 
@@ -252,7 +256,7 @@ def status_of_annotated(person) -> TwoFactorStatus:
         deactivated=not _fact(person, "is_active"),
         has_authenticator=_fact(person, "authenticator_count") > 0,
         locked=_fact(person, "code_entry_locked"),
-        requested=_fact(person, "reset_requested"),
+        requested=_fact(person, "reset_requested_at") is not None,
     )
 
 
