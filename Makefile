@@ -75,12 +75,14 @@ test-services: translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/python -m pytest -p tests.services.plugin $(XDIST) --dist loadfile
 
-# Benchmarks (README.md, "Performance"). In process, on a throwaway SQLite file under var/bench/:
+# Benchmarks (README.md, "Performance"). In process, on a throwaway SQLite file under var/bench/,
+# then the portal's floor and the bare floor in processes of their own, in turns:
 bench: translations
 	$(BIN)/python -m bench.run
 
-# Over HTTP: gunicorn (2 workers) against PostgreSQL and Redis, each a database of its own
-# (emptied first), loaded by wrk (Debian's package, installed here when missing).
+# Over HTTP: gunicorn (2 workers) for the portal and another for the bare floor, against
+# PostgreSQL and Redis, each a database of its own (emptied first), loaded by wrk (Debian's
+# package, installed here when missing); then a burst of parallel sign-ins for the memory.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/axur_portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/8
 bench-http: translations

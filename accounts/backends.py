@@ -7,8 +7,10 @@ message ("contact a Manager"), which only someone who knows the password ever se
 way). A wrong password, an unknown email and a deactivated account with a wrong password all give
 None after one password hash each, so they look alike.
 
-``get_user`` refuses a deactivated person, so no session of theirs grants anything; it loads the
-person's team in the same query (My Preferences and My Team show it).
+``get_user`` is ModelBackend's: one query for the person, every field of their row (the security
+stamp the session's hash is checked against, the role, the language and time zone); it refuses
+a deactivated person, so no session of theirs grants anything. The team is not joined: most
+pages never show it, and those that do read it with a query of their own.
 """
 
 from django.contrib.auth import get_user_model
@@ -28,11 +30,3 @@ class PortalBackend(ModelBackend):
             model().set_password(password)  # one hash all the same: no timing difference
             return None
         return user if user.check_password(password) else None
-
-    def get_user(self, user_id):
-        model = get_user_model()
-        try:
-            user = model._default_manager.select_related("team").get(pk=user_id)
-        except model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None

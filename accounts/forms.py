@@ -150,6 +150,7 @@ class PreferencesForm(forms.ModelForm):
         help_texts = {
             "language": _("Used for pages and emails; “As my browser” follows your browser.")
         }
+        widgets = {"language": PlainSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,15 +3,20 @@
 - Idle and absolute session time-outs (NIST SP 800-63B, AAL2): 30 minutes and 12 hours.
 - A request id on every request, its log lines and its response.
 - The client's address behind trusted proxies (load balancers).
+- The Content-Security-Policy header on every response.
 """
 
 import ipaddress
 import time
+from functools import lru_cache
 
+from csp.constants import HEADER
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from . import request_log
@@ -104,3 +109,38 @@ class ForwardedClientAddressMiddleware:
         if address is not None:
             request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """The header's value, written by django-csp from ``CONTENT_SECURITY_POLICY``."""
+    return build_policy()
+
+
+@receiver(setting_changed)
+def _forget_content_security_policy(setting, **kwargs):
+    if setting == "CONTENT_SECURITY_POLICY":
+        content_security_policy.cache_clear()
+
+
+class ContentSecurityPolicyMiddleware:
+    """The portal's one policy on every response, built once per process.
+
+    No page has inline script or style, so no page needs a nonce, and no view changes the
+    policy: django-csp's middleware, which builds the policy anew for every response to allow
+    for both, is not needed (nor are its decorators and ``request.csp_nonce``, which rely on it).
+    As django-csp does, Django's debug pages (404 and 500 with DEBUG) go without the header, so
+    that their inline styles show.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        policy = content_security_policy()
+        if policy:
+            response.headers.setdefault(HEADER, policy)
+        return response

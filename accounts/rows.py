@@ -4,11 +4,16 @@ A row built with template tags ({% url %}, the date filter, {% blocktranslate %}
 costs a few tenths of a millisecond; lists of 50 people or records were most of their page.
 """
 
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 
 class RowLinks:
@@ -28,8 +33,22 @@ class RowLinks:
 
 
 def local_date(value) -> str:
-    """A date as the ``date`` filter shows it with DATE_FORMAT, in the current time zone."""
-    return date_format(timezone.localtime(value), "DATE_FORMAT")
+    """A date as the ``date`` filter shows it with DATE_FORMAT, in the current time zone.
+
+    Formatting a date translates the names in it each time; a list shows the same days again
+    and again, so each day is formatted once per language."""
+    return _date_in(timezone.localdate(value), get_language())
+
+
+@lru_cache(maxsize=2048)
+def _date_in(day, language: str) -> str:
+    return date_format(day, "DATE_FORMAT")  # in ``language``, the active one
+
+
+@receiver(setting_changed)
+def _forget_dates(setting, **kwargs):
+    if setting in {"DATE_FORMAT", "FORMAT_MODULE_PATH", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _date_in.cache_clear()
 
 
 def local_datetime(value) -> str:

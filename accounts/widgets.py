@@ -30,11 +30,13 @@ def _options_html(choices) -> str:
 
 
 class PlainSelect(forms.Select):
-    """The time-zone ``<select>`` of My Preferences, written in Python.
+    """A ``<select>`` written in Python: the time zones of My Preferences, and every other
+    select of the portal's forms.
 
-    Django's Select renders one template per option, which adds up over the ~600 time zones.
-    This writes the same markup in Python, once per language and default zone (the choices'
-    ``cache_key``), and marks the selected option in it. Flat choices only, no groups.
+    Django's Select renders one template per option, which adds up over the ~600 time zones
+    (and costs more than the rest of a filter form for a dozen options). This writes the same
+    elements in Python, once per language and default zone for choices that name a
+    ``cache_key``, and marks the selected option in them. Flat choices only, no groups.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

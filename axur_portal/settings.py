@@ -146,7 +146,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "accounts.middleware.RequestIdMiddleware",
     # Security headers first, so that every response has them (redirects, static files, /healthz).
-    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ForwardedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -68,7 +68,8 @@ def signed_in_session(user, device=None, **values) -> str:
 
 def pending_session(user) -> str:
     """A session that has passed the password step and owes a code."""
-    return new_session(**{flows.PENDING_KEY: {"user": user.pk, "at": time.time()}})
+    pending = {"user": user.pk, "at": time.time(), "hash": user.get_session_auth_hash()}
+    return new_session(**{flows.PENDING_KEY: pending})
 
 
 def add_device(user, *, name="My phone", key: bytes | None = None) -> Authenticator:
@@ -108,6 +109,7 @@ def code_step_people(count: int, team: Team, domain: str) -> list[tuple[User, by
         device.key = key
         devices.append(device)
     Authenticator.objects.bulk_create(devices)
+    CodeThrottle.objects.bulk_create(CodeThrottle(user=person) for person in people)
     return list(zip(people, keys, strict=True))
 
 

@@ -9,12 +9,15 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def rows(work, *, floor_name: str) -> list[dict]:
+def rows(work, *, floor_name: str, portal_over_bare: float) -> list[dict]:
+    """Each workload's median over the portal's signed-in floor of the same process, and over
+    the bare floor: the first ratio times the portal's floor over the bare floor, as measured in
+    processes of their own, in turns (bench.floors). Targets are ratios to the bare floor."""
     floor = statistics.median(next(w for w in work if w.name == floor_name).samples)
     result = []
     for workload in work:
         median = statistics.median(workload.samples)
-        ratio = median / floor
+        ratio = median / floor * portal_over_bare
         met = None
         if workload.target is not None:
             met = ratio <= workload.target and (
@@ -28,6 +31,7 @@ def rows(work, *, floor_name: str) -> list[dict]:
                 "p90_us": round(percentile(workload.samples, 0.9)),
                 "sql": workload.sql,
                 "sql_data": workload.sql_data,
+                "ratio_to_portal_floor": round(median / floor, 2),
                 "ratio": round(ratio, 2),
                 "target": workload.target,
                 "target_sql": workload.target_sql,
@@ -47,7 +51,7 @@ def _target(row) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    header = ("workload", "n", "median µs", "p90 µs", "SQL (data)", "x floor", "target")
+    header = ("workload", "n", "median µs", "p90 µs", "SQL (data)", "x floor", "x bare", "target")
     lines = [
         [
             row["name"],
@@ -55,13 +59,14 @@ def table(rows: list[dict]) -> str:
             f"{row['median_us']:,}",
             f"{row['p90_us']:,}",
             f"{row['sql']} ({row['sql_data']})",
+            f"{row['ratio_to_portal_floor']:.2f}",
             f"{row['ratio']:.2f}",
             _target(row),
         ]
         for row in rows
     ]
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
-    right = {1, 2, 3, 4, 5}
+    right = {1, 2, 3, 4, 5, 6}
 
     def fmt(cells):
         return "  ".join(
@@ -71,6 +76,27 @@ def table(rows: list[dict]) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([fmt(header), rule, *(fmt(cells) for cells in lines)])
+
+
+def _each(medians: list[int]) -> str:
+    return ", ".join(f"{median:,}" for median in medians)
+
+
+def floors_text(floors: dict) -> str:
+    medians = floors["run_medians_us"]
+    return "\n".join(
+        [
+            f"floors in processes of their own, in turns ({' '.join(floors['order'])}; "
+            f"{floors['requests_each']} requests each):",
+            f"  portal (whole middleware)   {floors['portal_us']:>7,} µs median, "
+            f"p90 {floors['portal_p90_us']:,}; each run {_each(medians['portal'])}",
+            f"  bare (Django + django-otp)  {floors['bare_us']:>7,} µs median, "
+            f"p90 {floors['bare_p90_us']:,}; each run {_each(medians['bare'])}",
+            f"  portal / bare: {floors['ratio']:.2f} (each pair: "
+            f"{', '.join(f'{r:.2f}' for r in floors['ratio_each_pair'])}); "
+            "x bare below = x floor times this",
+        ]
+    )
 
 
 def extras_text(extras: dict) -> str:

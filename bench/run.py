@@ -4,10 +4,14 @@ Django's test client drives the whole stack (every middleware, the views, the te
 database) with no network. The database is a throwaway SQLite file (var/bench/bench.sqlite3,
 made anew each run) holding the 10,000-member team of ``seed_load``. The workloads run in rounds;
 each round runs every workload (and the two floors) a few times, in a shuffled order, so that the
-machine's noise falls on all of them alike. Printed as a table and written as JSON
-(var/bench/bench.json).
+machine's noise falls on all of them alike. Then the portal's signed-in floor and the bare floor
+(Django's own middleware and django-otp's alone, bench/bare_settings.py) run in processes of
+their own, in turns (bench.floors); every ratio is also given to the bare floor. Printed as a
+table and written as JSON (var/bench/bench.json).
 
     python -m bench.run [--rounds 40] [--per-round 5] [--members 10000] [--json PATH]
+                        [--floor-runs 4] [--floor-requests 300] [--clock wall|cpu]
+                        [--only NAME ...]
 """
 
 import argparse
@@ -16,6 +20,8 @@ import json
 import os
 import platform
 import random
+import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -51,6 +57,10 @@ TEAM = "/team/"
 SCAN = "/2fa/setup/scan/"
 ADDRESS = "203.0.113.9"
 FLOOR_SIGNED_IN = "/bench/floor/signed-in/"
+MEMBER = "bench.member@load.test"
+PORTAL_FLOOR = "floor: signed-in template"
+# The floor of each settings module in a process of its own (bench.floors), in turns.
+FLOOR_SETTINGS = {"portal": "bench.settings", "bare": "bench.bare_settings"}
 
 
 @dataclass
@@ -99,7 +109,7 @@ def workloads(code_people: int) -> list[Workload]:
 
     # The signed-in floor and My Preferences / Manage Access: a Member of the big team with two
     # authenticators and five trusted browsers, signed in from one of them.
-    member = fixtures.make_person("bench.member@load.test", team=load)
+    member = fixtures.make_person(MEMBER, team=load)
     device = fixtures.add_device(member)
     fixtures.add_device(member, name="Work phone")
     fixtures.add_browsers(member, 4)
@@ -166,17 +176,17 @@ def workloads(code_people: int) -> list[Workload]:
 
     return [
         Workload("floor: HttpResponse", get(client(), "/bench/floor/"), 200, 5),
-        Workload("floor: signed-in template", get(member_browser, FLOOR_SIGNED_IN), 200, 5),
+        Workload(PORTAL_FLOOR, get(member_browser, FLOOR_SIGNED_IN), 200, 5, 1.2),
         Workload("empty page in the layout", get(member_browser, "/bench/layout/"), 200, 5),
-        Workload("code step (POST, correct code)", code_step, 302, 5, 3.5, 19),
-        Workload("My Preferences", get(member_browser, PREFERENCES), 200, 5, 1.3),
-        Workload("Manage Access", get(member_browser, MANAGE), 200, 5, 1.3),
-        Workload("My Team: first page", get(manager_browser, TEAM), 200, 5, 3.0),
-        Workload("My Team: search", get(manager_browser, f"{TEAM}?q=silva"), 200, 5, 3.0),
-        Workload("My Team: filter", get(manager_browser, f"{TEAM}?status=locked"), 200, 5, 3.0),
-        Workload("My Team: activity", get(manager_browser, f"{TEAM}activity/"), 200, 5, 3.0),
-        Workload("QR step: reload", qr_reload, 200, 5, 4.0),
-        Workload("QR step: first view (new key)", qr_first, 200, 5, 4.0),
+        Workload("code step (POST, correct code)", code_step, 302, 5, 4.0, 19),
+        Workload("My Preferences", get(member_browser, PREFERENCES), 200, 5, 2.0),
+        Workload("Manage Access", get(member_browser, MANAGE), 200, 5, 2.0),
+        Workload("My Team: first page", get(manager_browser, TEAM), 200, 5, 5.5),
+        Workload("My Team: search", get(manager_browser, f"{TEAM}?q=silva"), 200, 5, 5.5),
+        Workload("My Team: filter", get(manager_browser, f"{TEAM}?status=locked"), 200, 5, 5.5),
+        Workload("My Team: activity", get(manager_browser, f"{TEAM}activity/"), 200, 5, 3.8),
+        Workload("QR step: reload", qr_reload, 200, 5),
+        Workload("QR step: first view (new key)", qr_first, 200, 5),
         Workload("password step (Argon2)", password_step, 302, 1),
     ]
 
@@ -203,7 +213,15 @@ def check(workload: Workload, response) -> None:
         )
 
 
-def run(work: list[Workload], *, rounds: int, per_round: int, seed: int) -> None:
+# What a request's time is read from: the wall clock, or the CPU time of this process (which
+# leaves out the time spent waiting for a core on a machine busy with other work).
+CLOCKS = {"wall": time.perf_counter_ns, "cpu": time.process_time_ns}
+
+
+def run(
+    work: list[Workload], *, rounds: int, per_round: int, seed: int, clock: str = "wall"
+) -> None:
+    now = CLOCKS[clock]
     rng = random.Random(seed)  # noqa: S311 (an order of work, not a secret)
     for workload in work:  # warm up (templates, caches), then count statements
         for _ in range(2):
@@ -217,13 +235,61 @@ def run(work: list[Workload], *, rounds: int, per_round: int, seed: int) -> None
         for workload in order:
             for _ in range(min(per_round, workload.per_round)):
                 call = workload.prepare()
-                started = time.perf_counter_ns()
+                started = now()
                 response = call()
-                elapsed = time.perf_counter_ns() - started
+                elapsed = now() - started
                 check(workload, response)
                 workload.samples.append(elapsed / 1000)
         if (number + 1) % 10 == 0:
             print(f"round {number + 1}/{rounds}", file=sys.stderr)
+
+
+def floors_in_turns(*, runs: int, requests: int, clock: str = "wall") -> dict:
+    """The portal's signed-in floor and the bare floor, each in a process of its own, in turns
+    (portal, bare, bare, portal, ...): ``runs`` processes of each, ``requests`` requests each."""
+    order = []
+    for number in range(runs):
+        order += ["portal", "bare"] if number % 2 == 0 else ["bare", "portal"]
+    samples = {name: [] for name in FLOOR_SETTINGS}
+    medians = {name: [] for name in FLOOR_SETTINGS}
+    for name in order:
+        output = subprocess.run(  # noqa: S603 (this interpreter, with arguments made here)
+            [
+                sys.executable,
+                "-m",
+                "bench.floors",
+                FLOOR_SETTINGS[name],
+                "--email",
+                MEMBER,
+                "--requests",
+                str(requests),
+                "--clock",
+                clock,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ,
+            timeout=600,
+        ).stdout
+        run_samples = json.loads(output)["samples"]
+        samples[name] += run_samples
+        medians[name].append(round(statistics.median(run_samples)))
+        print(f"floor in its own process: {name} {medians[name][-1]:,} µs", file=sys.stderr)
+    portal, bare = (statistics.median(samples[name]) for name in ("portal", "bare"))
+    return {
+        "order": order,
+        "requests_each": requests,
+        "portal_us": round(portal),
+        "bare_us": round(bare),
+        "portal_p90_us": round(report.percentile(samples["portal"], 0.9)),
+        "bare_p90_us": round(report.percentile(samples["bare"], 0.9)),
+        "run_medians_us": medians,
+        "ratio": round(portal / bare, 3),
+        "ratio_each_pair": [
+            round(a / b, 2) for a, b in zip(medians["portal"], medians["bare"], strict=True)
+        ],
+    }
 
 
 def main(argv=None) -> int:
@@ -232,15 +298,46 @@ def main(argv=None) -> int:
     parser.add_argument("--per-round", type=int, default=5)
     parser.add_argument("--members", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--floor-runs", type=int, default=4, help="processes of each floor, in turns"
+    )
+    parser.add_argument("--floor-requests", type=int, default=300, help="requests per process")
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall: elapsed time; cpu: this process's CPU time (on a machine busy with others)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only the workloads whose name holds this (repeatable; the floors always run)",
+    )
     parser.add_argument("--json", default=str(settings.BENCH_DIR / "bench.json"))
     options = parser.parse_args(argv)
 
     build_database(options.members)
     # each round, the warm-up, the statement count and the breakdown take a person each
     work = workloads(code_people=options.rounds * options.per_round + 20)
-    run(work, rounds=options.rounds, per_round=options.per_round, seed=options.seed)
+    if options.only:
+        work = [
+            w
+            for w in work
+            if w.name.startswith("floor") or any(part in w.name for part in options.only)
+        ]
+    run(
+        work,
+        rounds=options.rounds,
+        per_round=options.per_round,
+        seed=options.seed,
+        clock=options.clock,
+    )
+    floors = floors_in_turns(
+        runs=options.floor_runs, requests=options.floor_requests, clock=options.clock
+    )
 
-    rows = report.rows(work, floor_name="floor: signed-in template")
+    rows = report.rows(work, floor_name=PORTAL_FLOOR, portal_over_bare=floors["ratio"])
     extras = {
         "breakdown": measure.breakdown(work),
         "password_hasher": measure.password_hasher(),
@@ -261,10 +358,13 @@ def main(argv=None) -> int:
         "members": options.members,
         "rounds": options.rounds,
         "per_round": options.per_round,
-        "floor": "floor: signed-in template",
+        "clock": options.clock,
+        "floor": PORTAL_FLOOR,
+        "floors_in_turns": floors,
         "workloads": rows,
         **extras,
     }
+    print(report.floors_text(floors))
     print(report.table(rows))
     print(report.extras_text(extras))
     path = Path(options.json)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
+from accounts.widgets import PlainSelect
 from twofactor.models import Activity, RefusedAttempts
 from twofactor.status import TwoFactorStatus
 
@@ -24,6 +25,7 @@ class TeammateFilterForm(forms.Form):
         label=_("2FA status"),
         required=False,
         choices=[("", _("Any"))] + list(TwoFactorStatus.choices),
+        widget=PlainSelect,
     )
     # Cleaned to whether the people listed have codes left: True, False, or None for anyone.
     recovery_codes = forms.TypedChoiceField(
@@ -32,6 +34,7 @@ class TeammateFilterForm(forms.Form):
         choices=[("", _("Any")), ("left", _("Codes left")), ("none", _("No recovery codes"))],
         coerce=_codes_left,
         empty_value=None,
+        widget=PlainSelect,
     )
 
 
@@ -41,6 +44,7 @@ class ActivityFilterForm(forms.Form):
         label=_("Event"),
         required=False,
         choices=[("", _("Any"))] + list(Activity.Kind.choices) + list(RefusedAttempts.Kind.choices),
+        widget=PlainSelect,
     )
 
     error_messages = {"unknown_person": _("Nobody in your team has this email.")}
@@ -78,7 +82,9 @@ class InvitationForm(forms.Form):
         max_length=40_000,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices, initial=User.Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=User.Role.choices, initial=User.Role.MEMBER, widget=PlainSelect
+    )
 
     error_messages = {
         "required": _("Enter at least one email address."),

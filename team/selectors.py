@@ -6,7 +6,7 @@ from accounts.models import User
 from twofactor import activity_log
 from twofactor import selectors as twofactor_selectors
 from twofactor.models import Activity, RefusedAttempts, ResetRequest
-from twofactor.status import with_two_factor_status, with_two_factor_status_of
+from twofactor.status import with_two_factor_facts, with_two_factor_status_of
 
 from .models import Invitation
 
@@ -16,13 +16,13 @@ PAGE_SIZE = 50
 def teammates(
     team, *, search: str = "", status: str = "", codes_left: bool | None = None
 ) -> QuerySet:
-    """The members of ``team`` with their 2FA status and whether they have recovery codes
-    left, filtered (``codes_left``: True, those with codes left; False, those without) and
-    ordered by name."""
+    """The members of ``team`` with the facts of their 2FA status (``status_of_annotated``
+    gives it) and whether they have recovery codes left, filtered (``codes_left``: True, those
+    with codes left; False, those without) and ordered by name."""
     # Ordered as user_team_name_idx: a page is read in order, and the status subqueries run for
     # the rows of the page only.
     people = _matching(team, search, status, codes_left)
-    return twofactor_selectors.with_recovery_codes_left(with_two_factor_status(people)).order_by(
+    return twofactor_selectors.with_recovery_codes_left(with_two_factor_facts(people)).order_by(
         "full_name", "email"
     )
 

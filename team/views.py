@@ -21,7 +21,13 @@ from twofactor import selectors as twofactor_selectors
 from twofactor.models import ResetRequest
 from twofactor.services import resets
 from twofactor.services.activity import RequestMeta
-from twofactor.status import TwoFactorStatus, status_since, with_two_factor_status_since
+from twofactor.status import (
+    TwoFactorStatus,
+    status_of_annotated,
+    status_since,
+    two_factor_since_of,
+    with_two_factor_status_since,
+)
 
 from . import selectors
 from .activity_table import activity_rows
@@ -114,38 +120,41 @@ def _teammate_rows(people) -> list[dict]:
     authenticators = {}  # count -> words, translated once a page
     rows = []
     for person in people:
+        two_factor_status = status_of_annotated(person)
         count = person.authenticator_count
         if count not in authenticators:
             authenticators[count] = ngettext(
                 "%(count)d authenticator", "%(count)d authenticators", count
             ) % {"count": count}
-        on = person.two_factor_status == TwoFactorStatus.ON
+        on = two_factor_status == TwoFactorStatus.ON
         name = person.get_full_name()
         rows.append(
             {
                 "name": name,
                 "email": person.email,
                 "role": roles[person.role],
-                "status_class": person.two_factor_status,
-                "status": statuses[person.two_factor_status],
-                "status_icon": STATUS_ICONS[person.two_factor_status],
-                "since": sentence(since, since=moment(person.two_factor_since)) if on else "",
+                "status_class": two_factor_status,
+                "status": statuses[two_factor_status],
+                "status_icon": STATUS_ICONS[two_factor_status],
+                "since": sentence(since, since=moment(two_factor_since_of(person))) if on else "",
                 "authenticators": authenticators[count] if count else "",
                 "has_recovery_codes": person.has_recovery_codes,
                 "recovery_codes": codes_left if person.has_recovery_codes else no_codes,
                 "last_sign_in": moment(person.last_login) if person.last_login else never,
                 "detail_url": detail_url(person.pk),
-                "reset_url": reset_url(person.pk) if _offers_reset(person) else None,
+                "reset_url": reset_url(person.pk)
+                if _offers_reset(person, two_factor_status)
+                else None,
                 "reset_label": reset_label % {"name": name},
             }
         )
     return rows
 
 
-def _offers_reset(person) -> bool:
-    """Whether "Reset 2FA" is offered for a person read with their 2FA status: they have 2FA
-    set up (an authenticator, whatever else holds) or an open reset request."""
-    return person.authenticator_count > 0 or person.two_factor_status == TwoFactorStatus.REQUESTED
+def _offers_reset(person, status: str) -> bool:
+    """Whether "Reset 2FA" is offered for a person of 2FA status ``status``: they have 2FA set
+    up (an authenticator, whatever else holds) or an open reset request."""
+    return person.authenticator_count > 0 or status == TwoFactorStatus.REQUESTED
 
 
 def _reset_request_rows(reset_requests) -> list[dict]:
@@ -224,7 +233,7 @@ def member_detail(request, member_id: int):
             "status": _status_of(person),
             "status_class": person.two_factor_status,
             "status_icon": STATUS_ICONS[person.two_factor_status],
-            "offers_reset": _offers_reset(person),
+            "offers_reset": _offers_reset(person, person.two_factor_status),
             "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
             "last_sign_in": person.last_login and moment(person.last_login, time=True),
             "authenticators": _authenticator_rows(twofactor_selectors.authenticators_of(person)),

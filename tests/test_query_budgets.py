@@ -440,6 +440,27 @@ def test_own_pages_queries_do_not_grow(client, member, add_authenticator, clock,
     assert count(ok(client, url)) == few
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("accounts:change_password"),
+        reverse("accounts:confirm_password"),
+        reverse("twofactor:confirm_code"),
+        reverse("twofactor:add_passkey"),
+    ],
+)
+def test_own_other_pages_queries_do_not_grow(client, member, add_authenticator, clock, url):
+    """The pages a person opens from My Preferences and Manage Access besides them."""
+    device = add_authenticator(member)
+    sign_in_verified(client, member, device)
+    recent(client)
+    stepped_up(client)
+    add_history(member, FEW)
+    few = count(ok(client, url))
+    add_history(member, MANY)
+    assert count(ok(client, url)) == few
+
+
 def test_two_factor_section_of_my_preferences_is_one_query_in_every_recovery_codes_state(
     client, member, add_authenticator, clock, django_assert_num_queries
 ):
@@ -580,6 +601,15 @@ def test_my_team_with_pending_invitations_queries_do_not_grow(
         FEW + MANY if "all" in url else 10
     )
     assert count(ok(manager_client, url)) == few
+
+
+def test_invite_page_queries_do_not_grow(manager_client, acme, manager):
+    add_teammates(acme, FEW, "f")
+    add_invitations(acme, [manager], FEW, "f")
+    few = count(ok(manager_client, reverse("team:invite")))
+    add_teammates(acme, MANY, "m")
+    add_invitations(acme, [manager], MANY, "m")
+    assert count(ok(manager_client, reverse("team:invite"))) == few
 
 
 def test_my_team_reads_recovery_codes_within_its_list_and_count_queries(manager_client, acme):

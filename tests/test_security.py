@@ -203,3 +203,14 @@ def test_check_deploy_reports_nothing_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_policy_follows_its_setting(client, db, settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get(SIGN_IN)["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_djangos_debug_pages_go_without_the_policy_and_others_keep_it(client, db, settings):
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert parse_policy(client.get(SIGN_IN)["Content-Security-Policy"]) == EXPECTED_POLICY

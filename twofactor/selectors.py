@@ -20,7 +20,14 @@ from .models import (
     ResetRequest,
     TrustedBrowser,
 )
-from .status import TwoFactorStatus, has_authenticator_condition, with_two_factor_status
+from .status import (
+    FACT_FIELDS,
+    TwoFactorStatus,
+    has_authenticator_condition,
+    status_of_annotated,
+    two_factor_since_of,
+    with_two_factor_facts,
+)
 from .tokens import trusted_browser_tokens
 
 
@@ -195,35 +202,30 @@ class TwoFactorSummary:
 def two_factor_summary(user) -> TwoFactorSummary:
     """What My Preferences says of the person's 2FA: the status of My Team, for one person,
     with their recovery codes left and whether they put off creating them (one query)."""
-    open_request = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
     codes_left = (
         RecoveryCodes.objects.filter(user=OuterRef("pk"))
         .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
         .values("left")
     )
     row = (
-        with_two_factor_status(get_user_model().objects.filter(pk=user.pk))
+        with_two_factor_facts(get_user_model().objects.filter(pk=user.pk))
         .annotate(
-            reset_requested_at=Subquery(open_request.values("created_at")[:1]),
             recovery_codes_left=Subquery(codes_left[:1]),
             recovery_codes_prompt_dismissed=Exists(
                 RecoveryCodesPromptDismissal.objects.filter(user=OuterRef("pk"))
             ),
         )
         .values(
-            "two_factor_status",
-            "authenticator_count",
-            "two_factor_since",
-            "reset_requested_at",
+            *FACT_FIELDS,
             "recovery_codes_left",
             "recovery_codes_prompt_dismissed",
         )
         .get()
     )
     return TwoFactorSummary(
-        status=TwoFactorStatus(row["two_factor_status"]),
+        status=status_of_annotated(row),
         authenticators=row["authenticator_count"],
-        since=row["two_factor_since"],
+        since=two_factor_since_of(row),
         reset_requested_at=row["reset_requested_at"],
         recovery_codes_left=row["recovery_codes_left"],
         recovery_codes_prompt_dismissed=row["recovery_codes_prompt_dismissed"],

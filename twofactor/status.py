@@ -3,8 +3,10 @@
 One rule table (``RULES``) says the status of every combination of four facts: the person is
 deactivated, has an authenticator (an app or a passkey: recovery codes alone do not count),
 their code entry is locked, they have an open reset request. Everything else is derived from it:
-the status of people read from the database (``with_two_factor_status``), the people of one
-status (``with_two_factor_status_of``) and the status of facts already known (``status_of``).
+the status of people read from the database (``with_two_factor_status``, in SQL, for the admin's
+ordering; ``with_two_factor_facts`` and ``status_of_annotated``, the facts read in SQL and the rule
+applied in Python, for the pages), the people of one status (``with_two_factor_status_of``) and
+the status of facts already known (``status_of``).
 """
 
 from datetime import timedelta
@@ -13,7 +15,19 @@ from itertools import combinations
 from operator import and_, or_
 
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,18 +115,25 @@ def fact_conditions(now=None) -> dict[str, Q]:
     authenticator is one index probe a person; the locked people (failures of the last lock
     period, through ``code_throttle_failure_idx``) and the open reset requests (their partial
     unique index) are small sets read once."""
+    return {
+        "deactivated": Q(is_active=False),
+        "has_authenticator": has_authenticator_condition(),
+        "locked": _locked_condition(now),
+        "requested": _requested_condition(),
+    }
+
+
+def _locked_condition(now=None) -> Q:
     lock_start = (now or timezone.now()) - timedelta(seconds=app_settings.lock_seconds())
     locked_ids = CodeThrottle.objects.filter(
         throttling_failure_timestamp__gt=lock_start,
         throttling_failure_count__gte=app_settings.lock_after_failures(),
     ).values("user_id")
-    requested_ids = ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id")
-    return {
-        "deactivated": Q(is_active=False),
-        "has_authenticator": has_authenticator_condition(),
-        "locked": Q(pk__in=locked_ids),
-        "requested": Q(pk__in=requested_ids),
-    }
+    return Q(pk__in=locked_ids)
+
+
+def _requested_condition() -> Q:
+    return Q(pk__in=ResetRequest.objects.filter(status=ResetRequest.Status.OPEN).values("user_id"))
 
 
 def condition_for(status: str, conditions: dict[str, Q]) -> Q | None:
@@ -132,27 +153,110 @@ def condition_for(status: str, conditions: dict[str, Q]) -> Q | None:
     return reduce(or_, clauses) if clauses else None
 
 
+def _first_of_each_kind() -> dict:
+    """For each kind, when the person's first confirmed authenticator of it was added."""
+    return {
+        _since_name(model): Subquery(
+            _confirmed_of_each(model).order_by("created_at").values("created_at")[:1]
+        )
+        for model in AUTHENTICATOR_KINDS
+    }
+
+
+def _since_name(model) -> str:
+    return f"first_{model._meta.model_name}_at"
+
+
+def _authenticator_count():
+    counts = []
+    for model in AUTHENTICATOR_KINDS:
+        count = (
+            _confirmed_of_each(model)
+            .order_by()
+            .values("user")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        counts.append(Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
+    return reduce(lambda a, b: a + b, counts)
+
+
+def _authenticators_annotations() -> dict:
+    """``authenticator_count`` and ``two_factor_since``, a subquery of each kind for each."""
+    firsts = list(_first_of_each_kind().values())
+    return {
+        "authenticator_count": _authenticator_count(),
+        # The earlier of the kinds' firsts. PostgreSQL's LEAST skips a NULL, SQLite's returns
+        # it: each first falls back on the other, so a kind the person lacks never wins.
+        "two_factor_since": Least(Coalesce(firsts[0], firsts[1]), Coalesce(firsts[1], firsts[0])),
+    }
+
+
 def with_two_factor_status(users):
     """Annotate ``authenticator_count``, ``two_factor_since`` and ``two_factor_status`` with
-    subqueries: one query for any number of rows, and no row fan-out."""
+    subqueries: one query for any number of rows, and no row fan-out. The status is computed
+    in SQL, so that the admin can order by it; each of its conditions repeats the facts'
+    subqueries, which makes the query costly for Django to build and compile: pages that only
+    show the status read the facts once each instead (``with_two_factor_facts``)."""
     conditions = fact_conditions()
-    counts, firsts = [], []
-    for model in AUTHENTICATOR_KINDS:
-        confirmed = _confirmed_of_each(model)
-        count = confirmed.order_by().values("user").annotate(count=Count("pk")).values("count")
-        counts.append(Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
-        firsts.append(Subquery(confirmed.order_by("created_at").values("created_at")[:1]))
     whens = [
         When(condition, then=Value(status))
         for status in TwoFactorStatus
         if (condition := condition_for(status, conditions)) is not None
     ]
     return users.annotate(
-        authenticator_count=reduce(lambda a, b: a + b, counts),
-        # The earlier of the kinds' firsts. PostgreSQL's LEAST skips a NULL, SQLite's returns
-        # it: each first falls back on the other, so a kind the person lacks never wins.
-        two_factor_since=Least(Coalesce(firsts[0], firsts[1]), Coalesce(firsts[1], firsts[0])),
+        **_authenticators_annotations(),
         two_factor_status=Case(*whens, default=Value(""), output_field=models.CharField()),
+    )
+
+
+# What ``with_two_factor_facts`` annotates.
+FACT_FIELDS = (
+    "is_active",
+    "authenticator_count",
+    *(_since_name(model) for model in AUTHENTICATOR_KINDS),
+    "code_entry_locked",
+    "reset_requested_at",
+)
+
+
+def with_two_factor_facts(users):
+    """Annotate ``authenticator_count``, the first authenticator of each kind,
+    ``code_entry_locked`` and ``reset_requested_at``: each fact of the rule table once (whether
+    the person is deactivated is their own ``is_active``, whether they have an authenticator is
+    a count above 0, whether they asked for a reset is the time of their open request, which
+    My Preferences shows); ``status_of_annotated`` then applies the rule and
+    ``two_factor_since_of`` takes the earliest first (each first once, where the SQL form of
+    the earliest repeats them)."""
+    open_request = ResetRequest.objects.filter(
+        user=OuterRef("pk"), status=ResetRequest.Status.OPEN
+    ).values("created_at")
+    return users.annotate(
+        authenticator_count=_authenticator_count(),
+        **_first_of_each_kind(),
+        code_entry_locked=ExpressionWrapper(_locked_condition(), output_field=BooleanField()),
+        reset_requested_at=Subquery(open_request[:1]),
+    )
+
+
+def _fact(person, name):
+    return person[name] if isinstance(person, dict) else getattr(person, name)
+
+
+def two_factor_since_of(person):
+    """Since when 2FA is on, for a person (or a ``values()`` row) read with
+    ``with_two_factor_facts``: their first authenticator of any kind; None without one."""
+    firsts = [_fact(person, _since_name(model)) for model in AUTHENTICATOR_KINDS]
+    return min((first for first in firsts if first is not None), default=None)
+
+
+def status_of_annotated(person) -> TwoFactorStatus:
+    """The status of a person (or a ``values()`` row) read with ``with_two_factor_facts``."""
+    return status_of(
+        deactivated=not _fact(person, "is_active"),
+        has_authenticator=_fact(person, "authenticator_count") > 0,
+        locked=_fact(person, "code_entry_locked"),
+        requested=_fact(person, "reset_requested_at") is not None,
     )
 
 

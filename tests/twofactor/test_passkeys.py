@@ -30,9 +30,16 @@ from tests.conftest import (
 from tests.twofactor.soft_authenticator import SoftAuthenticator, add_soft_passkey, from_b64url
 from twofactor import app_settings, passkeys
 from twofactor.models import Activity, Passkey, RefusedAttempts, TrustedBrowser
+from twofactor.selectors import two_factor_summary
 from twofactor.services.activity import RequestMeta
 from twofactor.services.resets import reset_two_factor
-from twofactor.status import TwoFactorStatus, with_two_factor_status
+from twofactor.status import (
+    TwoFactorStatus,
+    status_of_annotated,
+    two_factor_since_of,
+    with_two_factor_facts,
+    with_two_factor_status,
+)
 
 MANAGE = reverse("twofactor:manage")
 ADD = reverse("twofactor:add_passkey")
@@ -437,6 +444,20 @@ def test_two_factor_is_on_with_a_passkey_alone(member, key):
     assert row.two_factor_status == TwoFactorStatus.ON
     assert row.authenticator_count == 1
     assert row.two_factor_since is not None
+
+
+def test_two_factor_is_on_since_the_first_authenticator_of_any_kind(member, key, add_authenticator):
+    app = add_authenticator(member)
+    passkey = add_soft_passkey(member, key)
+    earlier = app.created_at - timedelta(days=3)
+    Passkey.objects.filter(pk=passkey.pk).update(created_at=earlier)
+    row = with_two_factor_facts(type(member).objects.filter(pk=member.pk)).get()
+    assert status_of_annotated(row) == TwoFactorStatus.ON
+    assert row.authenticator_count == 2
+    assert two_factor_since_of(row) == earlier
+    assert two_factor_summary(member).since == earlier
+    sql = with_two_factor_status(type(member).objects.filter(pk=member.pk)).get()
+    assert sql.two_factor_since == earlier
 
 
 def test_a_passkey_is_removed_like_an_app(signed_in, member, key):

@@ -17,7 +17,13 @@ from tests.conftest import lock_code_entry
 from twofactor import app_settings
 from twofactor.models import ResetRequest
 from twofactor.selectors import two_factor_summary
-from twofactor.status import TwoFactorStatus, status_of, with_two_factor_status_of
+from twofactor.status import (
+    TwoFactorStatus,
+    status_of,
+    status_of_annotated,
+    with_two_factor_status,
+    with_two_factor_status_of,
+)
 
 # (deactivated, has an authenticator, code entry locked, reset requested) -> what people are
 # told. Deactivated wins over everything else.
@@ -95,7 +101,17 @@ def test_the_rule_gives_each_combination_its_status(facts):
 
 
 def test_my_team_rows_show_each_persons_status(people, acme):
-    shown = {person.email: person.two_factor_status for person in team_selectors.teammates(acme)}
+    shown = {person.email: status_of_annotated(person) for person in team_selectors.teammates(acme)}
+    assert shown == people
+
+
+def test_the_status_computed_in_sql_for_the_admin_is_the_same(people, acme):
+    from accounts.models import User
+
+    shown = {
+        person.email: person.two_factor_status
+        for person in with_two_factor_status(User.objects.filter(team=acme))
+    }
     assert shown == people
 
 
