@@ -388,6 +388,22 @@ def test_back_still_asks_for_the_password_and_keeps_where_the_wizard_leads(wizar
     assert wizard_client.session[WIZARD_KEY]["next"] == "/preferences/?tab=security"
 
 
+def test_back_once_the_password_is_no_longer_recent_starts_afresh_with_a_new_key(
+    wizard_client, member, clock
+):
+    """Back keeps the pending key only while the password that led to it is recent: later, as
+    on every other step, the wizard starts again and the key shown long ago is dropped."""
+    scan = go_to_scan(wizard_client).content.decode()
+    clock.shift(11 * 60)
+
+    wizard_client.get(f"{SETUP}?back")
+    assert wizard_client.session[WIZARD_KEY]["step"] == 1
+    again = go_to_scan(wizard_client).content.decode()
+
+    assert key_from_page(again) != key_from_page(scan)
+    assert Authenticator.objects.filter(user=member).count() == 1
+
+
 def test_back_without_a_wizard_under_way_starts_one(wizard_client):
     response = wizard_client.get(f"{SETUP}?back")
     assert response.status_code == 200

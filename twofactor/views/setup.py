@@ -151,9 +151,11 @@ def _render_step(request, number: int, template: str, context: dict):
 
 @wizard_step(1, sensitive=("password",))
 def setup(request, state):
-    if request.method == "GET" and not ("back" in request.GET and state):
+    going_back = "back" in request.GET and state and passwords.has_recent_authentication(request)
+    if request.method == "GET" and not going_back:
         # Opened afresh: a new wizard. Back from step 2 keeps the one under way (and the key
-        # of step 3, if shown already).
+        # of step 3, if shown already) while the password that led there is recent; later the
+        # wizard starts again, as its later steps would make it.
         next_url = safe_next(request) if "next" in request.GET else state.get("next")
         _new_wizard(request, next_url=next_url or reverse("accounts:preferences"))
     form, confirmed = passwords.confirm_password(request)
