@@ -227,6 +227,28 @@ def test_asking_again_says_the_request_is_open(pending, member, manager):
     assert ResetRequest.objects.filter(user=member).count() == 1
 
 
+def pending_sentence_on_my_preferences(client, member, device) -> str:
+    open_request(member)
+    sign_in_verified(client, member, device)
+    page = client.get(PREFERENCES).content.decode()
+    return page[page.index('id="two-factor-reset-heading"') :]
+
+
+def test_my_preferences_says_the_managers_were_told_of_a_pending_request(
+    client, member, device, manager
+):
+    section = pending_sentence_on_my_preferences(client, member, device)
+    assert "it is pending and the Managers of your team have been told." in section
+
+
+def test_my_preferences_of_a_team_without_managers_names_the_administrators(
+    client, member, device
+):
+    section = pending_sentence_on_my_preferences(client, member, device)
+    assert "it is pending and the platform administrators have been told." in section
+    assert "Managers of your team have been told" not in section
+
+
 # No full stop after a date's own ------------------------------------------------------------
 
 
