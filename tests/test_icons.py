@@ -6,6 +6,9 @@ from pathlib import Path
 
 from django.template import Context, Template
 
+from team.views import STATUS_ICONS
+from twofactor.status import TwoFactorStatus
+
 ROOT = Path(__file__).resolve().parents[1]
 SPRITE = ROOT / "static" / "icons" / "icons.svg"
 ICON_TAG = re.compile(r"""{%\s*icon\s+["']([a-z0-9-]+)["']""")
@@ -43,3 +46,9 @@ def test_an_icon_with_a_label_says_it_escaped():
 def test_the_sprite_carries_its_license():
     assert "@license lucide-static" in SPRITE.read_text()
     assert (SPRITE.parent / "LICENSE-lucide.txt").read_text().startswith("ISC License")
+
+
+def test_every_icon_the_code_chooses_is_in_the_sprite():
+    """Icons named in code and given to a template (``{% icon row.status_icon %}``)."""
+    assert set(STATUS_ICONS) == set(TwoFactorStatus.values)
+    assert set(STATUS_ICONS.values()) <= symbols()
