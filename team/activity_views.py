@@ -5,13 +5,16 @@ Both read the same filters through the same form, so the file holds what the pag
 neither holds another team's rows: the log is the Manager's own team's, and the person filter
 takes only an email of that team. Filters the form refuses show the page with its messages,
 from either address.
+
+The page is a GET; the download is a POST (the page's small form carries the filters it shows
+and the CSRF token), since it writes a record in the Manager's name: a link from another site
+could otherwise make a Manager take, and record, a copy of the log.
 """
 
 from dataclasses import dataclass
 
 from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from twofactor import activity_export
 from twofactor.activity_log import ActivityLog
@@ -58,10 +61,11 @@ def _window(request, rows) -> Window:
     return Window(found[: selectors.PAGE_SIZE], number, len(found) > selectors.PAGE_SIZE)
 
 
-def _filtered_log(request) -> tuple[ActivityFilterForm, ActivityLog | None]:
-    """The filter form, and the team's log it selects (None: the form refused the filters)."""
+def _filtered_log(request, data) -> tuple[ActivityFilterForm, ActivityLog | None]:
+    """The filter form on ``data``, and the team's log it selects (None: the form refused the
+    filters)."""
     team = request.user.team
-    form = ActivityFilterForm(request.GET or None, team=team)
+    form = ActivityFilterForm(data or None, team=team)
     if not form.is_bound:
         return form, selectors.team_activity(team)
     if not form.is_valid():
@@ -74,14 +78,20 @@ def _filtered_log(request) -> tuple[ActivityFilterForm, ActivityLog | None]:
 
 @team_manager
 def activity(request):
-    form, log = _filtered_log(request)
+    form, log = _filtered_log(request, request.GET)
     return _activity_page(request, form, log)
+
+
+def _download_filters(form: ActivityFilterForm) -> dict[str, str]:
+    """The filters the form took, as the download's form sends them again (the empty ones left
+    out)."""
+    if not form.is_bound:
+        return {}
+    return {name: value for name, value in form.cleaned_data.items() if value}
 
 
 def _activity_page(request, form: ActivityFilterForm, log: ActivityLog | None):
     page = _window(request, log if log is not None else [])
-    query = _query_without_page(request)
-    download_url = reverse("team:activity_csv") + (f"?{query}" if query else "")
     return render(
         request,
         "team/activity.html",
@@ -89,19 +99,20 @@ def _activity_page(request, form: ActivityFilterForm, log: ActivityLog | None):
             "form": form,
             "page": page,
             "records": activity_rows(page.object_list),
-            "query": query,
+            "query": _query_without_page(request),
             # Offered for filters the form took; refused ones have their messages instead.
-            "download_url": download_url if log is not None else None,
+            "offer_download": log is not None,
+            "download_filters": _download_filters(form) if log is not None else {},
         },
     )
 
 
 @team_manager
-@require_GET
+@require_POST
 def activity_csv(request):
     """The filtered log as a CSV file, streamed. The download is itself recorded (one INSERT):
     who took a copy of the team's log, and of whose activity, is worth knowing."""
-    form, log = _filtered_log(request)
+    form, log = _filtered_log(request, request.POST)
     if log is None:
         return _activity_page(request, form, None)
     kind = form.cleaned_data["kind"] if form.is_bound else ""

@@ -4,9 +4,11 @@ memory stays the same however long the log.
 
 Cells hold text that others typed or sent: names, emails typed at the sign-in or invited, user
 agents (any client sends any), authenticator names. A spreadsheet takes a cell that starts with
-``=``, ``+``, ``-`` or ``@`` for a formula, and some take a leading tab or carriage return the
-same way; OWASP's advice on CSV injection is to put an apostrophe before such a cell, which the
-spreadsheet then shows as text. Every cell goes through ``as_text``, ours too.
+``=``, ``+``, ``-`` or ``@`` for a formula, also after leading spaces, tabs or line breaks, and
+also in their full-width forms (which some spreadsheets read as the ASCII ones); some take a
+leading tab, carriage return or NUL the same way. OWASP's advice on CSV injection is to put an
+apostrophe before such a cell, which the spreadsheet then shows as text. Every cell goes through
+``as_text``, ours too.
 """
 
 import csv
@@ -18,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from . import activity_log, user_agents
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# After any leading whitespace: the ASCII triggers and their full-width forms (U+FF1D and so on).
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CONTROL_STARTS = ("\t", "\r", "\0")
 # Spreadsheets read a UTF-8 file as UTF-8 (accents and all) when it starts with the mark.
 BYTE_ORDER_MARK = "\ufeff"
 ROWS_PER_CHUNK = 200
@@ -27,7 +31,8 @@ ROWS_PER_CHUNK = 200
 def as_text(value) -> str:
     """A cell's text, with an apostrophe first if a spreadsheet could run it as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    runs = text.startswith(CONTROL_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+    return "'" + text if runs else text
 
 
 class _Line:

@@ -8,7 +8,7 @@ A key, encrypted or not, and a trusted browser's token hash are never loaded nor
 Recovery codes have no admin pages at all: a person's page and the users' list say how many
 are left, and their digests are never loaded.
 
-The activity log and the refused attempts offer "Download CSV": the rows the changelist's
+The activity log and the refused attempts offer "Download CSV" (a POST): the rows the changelist's
 filters, search and dates select, in the file the Managers download (``activity_export``).
 """
 
@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from accounts import passwords
 from accounts.admin import UserAdmin as AccountsUserAdmin
@@ -31,7 +32,7 @@ from accounts.forms import PasswordConfirmForm
 from . import activity_export, activity_log, user_agents
 from .models import Activity, Authenticator, Passkey, RefusedAttempts, ResetRequest, TrustedBrowser
 from .selectors import with_recovery_codes_count
-from .services.activity import RequestMeta, record_activity
+from .services.activity import PLATFORM_WIDE, RequestMeta, record_activity
 from .services.resets import reset_two_factor
 from .status import TwoFactorStatus, with_two_factor_status, with_two_factor_status_of
 
@@ -174,9 +175,13 @@ def event(record):
 
 
 class DownloadCSVMixin:
-    """A "Download CSV" link above the changelist: the rows that its filters, search and
+    """A "Download CSV" button above the changelist: the rows that its filters, search and
     dates select (all pages), newest first, streamed. The download is recorded, as a
-    Manager's is."""
+    Manager's is, in no team's log (it is the platform's log).
+
+    The button is a form that posts to the download with the changelist's query string and
+    the CSRF token (the admin's views check it), so another site cannot make an administrator
+    take, and record, a copy through a link."""
 
     change_list_template = "admin/twofactor/change_list_with_download.html"
     log_rows = None  # activity_log.record_rows or refusal_rows
@@ -184,7 +189,7 @@ class DownloadCSVMixin:
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_download"
-        view = self.admin_site.admin_view(self.download_view)
+        view = self.admin_site.admin_view(require_POST(self.download_view))
         return [path("download/", view, name=name), *super().get_urls()]
 
     def download_view(self, request):
@@ -207,6 +212,7 @@ class DownloadCSVMixin:
         record_activity(
             kind=Activity.Kind.ACTIVITY_DOWNLOADED,
             actor=request.user,
+            team=PLATFORM_WIDE,
             request_meta=RequestMeta.from_request(request),
             log=self.opts.model_name,
             **({"filters": filters} if filters else {}),

@@ -99,7 +99,7 @@ def test_download_csv_gives_the_file_of_the_filtered_log(
     check(marta)
 
     with marta.expect_download() as started:
-        marta.get_by_role("link", name="Download CSV").click()
+        marta.get_by_role("button", name="Download CSV").click()
 
     download = started.value
     assert download.suggested_filename.startswith("team-activity-")
@@ -119,4 +119,4 @@ def test_a_refused_filter_offers_no_download(open_browser, busy_log, manager, ma
     sign_in_with_code(marta, manager.email, manager_device, start="/team/activity/")
     visit(marta, "/team/activity/?person=charlie%40globex.test")
     expect(marta.get_by_text("Nobody in your team has this email.")).to_be_visible()
-    expect(marta.get_by_role("link", name="Download CSV")).to_have_count(0)
+    expect(marta.get_by_role("button", name="Download CSV")).to_have_count(0)

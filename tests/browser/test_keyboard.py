@@ -281,7 +281,7 @@ def test_the_activity_download_is_reached_and_used_with_the_keyboard(
 
     type_into(page, page.get_by_label("Person (email)"), manager.email)
     press_enter_and_check(page)  # the filter form, sent from its field
-    download = page.get_by_role("link", name="Download CSV")
+    download = page.get_by_role("button", name="Download CSV")
     tab_to(page, download)
     with page.expect_download() as started:
         page.keyboard.press("Enter")

@@ -1,15 +1,18 @@
 """ "Download CSV" of the team's activity: the log the page's filters select, the team's only,
-streamed as a UTF-8 file that spreadsheets open safely, for Managers only, and recorded."""
+streamed as a UTF-8 file that spreadsheets open safely, for Managers only, and recorded. It is
+a POST with the CSRF token, so no other site can make a Manager take (and record) a copy."""
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import sign_in_verified
+from tests.conftest import recent, sign_in_verified
 from twofactor.models import Activity, RefusedAttempts
 from twofactor.services import activity, refusals
 from twofactor.services.activity import RequestMeta
@@ -25,7 +28,7 @@ AT_SIGN_IN = RequestMeta("203.0.113.7", CHROME, Activity.Origin.NOT_SIGNED_IN)
 
 def download(client, params=None) -> list[dict]:
     """The file's rows (by the header's names), checking that it is a streamed CSV."""
-    response = client.get(DOWNLOAD, params or {})
+    response = client.post(DOWNLOAD, params or {})
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -54,7 +57,7 @@ def events(rows) -> list[str]:
 def test_the_download_is_a_streamed_utf8_csv_named_with_the_date_and_never_cached(
     manager_client,
 ):
-    response = manager_client.get(DOWNLOAD)
+    response = manager_client.post(DOWNLOAD)
 
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -161,7 +164,7 @@ def test_refused_filters_show_the_page_with_its_message_as_the_page_does(
 ):
     record(outsider)
 
-    response = manager_client.get(DOWNLOAD, params)
+    response = manager_client.post(DOWNLOAD, params)
     page = manager_client.get(ACTIVITY, params)
 
     assert response.status_code == page.status_code == 200
@@ -169,6 +172,7 @@ def test_refused_filters_show_the_page_with_its_message_as_the_page_does(
     assert response.templates[0].name == "team/activity.html"
     assert message in response.content.decode() and message in page.content.decode()
     assert "Download CSV" not in response.content.decode()
+    assert f'<form method="get" action="{ACTIVITY}" class="filters">' in response.content.decode()
     assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
 
 
@@ -181,18 +185,69 @@ def test_a_page_number_does_not_cut_the_file(manager_client, member):
 def test_a_member_is_refused_the_download(client, member, member_device):
     sign_in_verified(client, member, member_device)
 
-    assert client.get(DOWNLOAD).status_code == 403
+    assert client.post(DOWNLOAD).status_code == 403
     assert client.get(ACTIVITY).status_code == 403
     assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
 
 
 def test_signed_out_the_download_leads_to_the_sign_in(db):
-    response = Client().get(DOWNLOAD)
+    response = Client().post(DOWNLOAD)
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:sign_in"))
 
 
-def test_the_download_is_a_get(manager_client):
-    assert manager_client.post(DOWNLOAD).status_code == 405
+def test_a_get_is_refused_and_records_nothing(manager_client, member):
+    """A link from another site (a top-level GET carries the session) takes no copy."""
+    response = manager_client.get(DOWNLOAD, {"person": member.email})
+
+    assert response.status_code == 405
+    assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+def download_form(page: str) -> dict[str, str]:
+    """The hidden fields of the page's download form (posted to the download)."""
+    form = re.search(
+        rf'<form method="post" action="{DOWNLOAD}" class="activity-download">(.*?)</form>',
+        page,
+        re.S,
+    )
+    assert form, "no download form"
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[1])
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def csrf_client(manager, add_authenticator):
+    client = Client(enforce_csrf_checks=True)
+    sign_in_verified(client, manager, add_authenticator(manager))
+    recent(client)
+    return client
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_records_nothing(
+    clock, manager, add_authenticator, member
+):
+    client = csrf_client(manager, add_authenticator)
+
+    response = client.post(DOWNLOAD, {"person": member.email})
+
+    assert response.status_code == 403
+    assert not isinstance(response, StreamingHttpResponse)
+    assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+def test_the_pages_form_sends_the_token_and_the_filters_and_gets_the_filtered_file(
+    clock, manager, add_authenticator, member
+):
+    record(member)
+    record(manager, Activity.Kind.PASSWORD_FAILED)
+    client = csrf_client(manager, add_authenticator)
+    page = client.get(ACTIVITY, {"person": member.email, "page": "2"}).content.decode()
+    fields = download_form(page)
+
+    rows = download(client, fields)
+
+    assert set(fields) == {"csrfmiddlewaretoken", "person"}
+    assert {row["Whom (email)"] for row in rows} == {member.email}
+    assert events(rows) == ["Activity log downloaded", "Signed in"]
 
 
 # The download is recorded ------------------------------------------------------------------------
@@ -211,13 +266,23 @@ def test_the_download_is_recorded_with_whose_activity_and_which_event(
     assert (whole.subject, whole.detail) == (None, {})
 
 
-# The page's link ---------------------------------------------------------------------------------
+# The page's form --------------------------------------------------------------------------------
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    fields = download_form(page)
+    assert fields.pop("csrfmiddlewaretoken")
+    return fields
 
 
 def test_the_page_offers_the_download_of_what_it_shows(manager_client, member):
-    page = manager_client.get(
+    filtered = manager_client.get(
         ACTIVITY, {"person": member.email, "kind": "signed_in", "page": "2"}
     ).content.decode()
+    whole = manager_client.get(ACTIVITY).content.decode()
 
-    assert f'href="{DOWNLOAD}?person=alice%40acme.test&amp;kind=signed_in"' in page
-    assert f'href="{DOWNLOAD}"' in manager_client.get(ACTIVITY).content.decode()
+    assert f'<form method="post" action="{DOWNLOAD}" class="activity-download">' in filtered
+    assert hidden_fields(filtered) == {"person": member.email, "kind": "signed_in"}
+    assert '<button type="submit" class="button button--small">' in filtered
+    assert "Download CSV</button>" in filtered
+    assert hidden_fields(whole) == {}

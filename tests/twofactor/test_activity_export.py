@@ -12,7 +12,8 @@ from twofactor import activity_export, activity_log
 from twofactor.activity_log import Outcome
 from twofactor.models import Activity, RefusedAttempts
 
-TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
+FORMULAS = ["=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20"]  # and full-width
+TRIGGERS = [*FORMULAS, "\t", "\r", "\0"]
 
 
 @pytest.mark.parametrize("start", TRIGGERS)
@@ -28,7 +29,8 @@ def test_a_cell_that_a_spreadsheet_would_run_gets_an_apostrophe_first(start):
         ("Alice", "Alice"),
         ("alice@acme.test", "alice@acme.test"),
         ("a=b", "a=b"),  # only a first character runs
-        (" =1+1", " =1+1"),
+        (" Alice", " Alice"),
+        ("\n", "\n"),
         ("'quoted", "'quoted"),
         ("", ""),
         (None, ""),
@@ -37,6 +39,12 @@ def test_a_cell_that_a_spreadsheet_would_run_gets_an_apostrophe_first(start):
 )
 def test_other_cells_are_written_as_they_are(value, text):
     assert activity_export.as_text(value) == text
+
+
+@pytest.mark.parametrize("space", [" ", "  ", "\t", "\n", "\r\n", " \n\t", "\u3000"])
+@pytest.mark.parametrize("start", FORMULAS)
+def test_a_formula_after_leading_whitespace_gets_an_apostrophe_first(space, start):
+    assert activity_export.as_text(f"{space}{start}1+1") == f"'{space}{start}1+1"
 
 
 def row(**values) -> dict:
@@ -88,6 +96,19 @@ def test_every_field_others_can_type_is_escaped(start, settings):
     assert written["Who (email)"] == f"'{start}x@evil.test"
     assert written["Whom"] == written["Whom (email)"] == f"'{start}y@evil.test"
     assert not any(cell.startswith(tuple(TRIGGERS)) for cell in cells)
+
+
+@pytest.mark.parametrize("start", TRIGGERS)
+def test_the_acted_on_persons_name_is_escaped(start):
+    header, cells = read(
+        activity_export.csv_lines(
+            [row(subject_name=f"{start}SUM(A1:A9)", subject_email="bob@acme.test")]
+        )
+    )
+
+    written = dict(zip(header, cells, strict=True))
+    assert written["Whom"] == f"'{start}SUM(A1:A9)"
+    assert written["Whom (email)"] == "bob@acme.test"
 
 
 def test_the_header_and_a_record_and_a_count_of_refused_attempts(settings):

@@ -3,6 +3,7 @@ read-only (the activity log even for superusers), and no page ever shows a key, 
 recovery code or its digest."""
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -13,9 +14,11 @@ from django.contrib.admin import site
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.models import User
 from tests.conftest import lock_code_entry, sign_in_verified
@@ -386,9 +389,14 @@ def test_changelist_makes_as_many_queries_for_200_rows_as_for_5(admin_client, po
 # Download CSV ------------------------------------------------------------------------------------
 
 
+def download_url(model, params=None) -> str:
+    """The download's address with the changelist's query string, as its form posts to."""
+    return admin_url(model, "download") + (f"?{urlencode(params)}" if params else "")
+
+
 def downloaded(client, model, params=None) -> list[dict]:
     """The changelist's download as rows (by the header's names), checking that it streams."""
-    response = client.get(admin_url(model, "download"), params or {})
+    response = client.post(download_url(model, params))
     assert response.status_code == 200, response
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -401,15 +409,16 @@ def downloaded(client, model, params=None) -> list[dict]:
 
 
 @pytest.mark.parametrize("model", ["activity", "refusedattempts"])
-def test_the_changelist_links_its_download_with_its_filters(admin_client, alice, model):
+def test_the_changelist_offers_its_download_with_its_filters(admin_client, alice, model):
     response = admin_client.get(
         admin_url(model, "changelist"), {"team__id__exact": alice.person.team_id}
     )
 
-    download = admin_url(model, "download")
-    assert f'<a href="{download}?team__id__exact={alice.person.team_id}">Download CSV</a>' in (
-        response.text
-    )
+    download = download_url(model, {"team__id__exact": alice.person.team_id})
+    form = re.search(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', response.text, re.S)
+    assert form[1] == download
+    assert 'name="csrfmiddlewaretoken"' in form[2]
+    assert re.search(r'<button type="submit"[^>]*>Download CSV</button>', form[2])
 
 
 def test_the_activity_download_holds_the_filtered_records_of_every_team(
@@ -452,7 +461,7 @@ def test_the_refused_attempts_download_holds_the_counts(admin_client, alice):
     assert rows[0]["Team"] == "Acme" and rows[0]["Who"] == "Alice"
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "\uff1d", " \n="])
 def test_the_admin_download_escapes_formula_cells(admin_client, acme, make_user, start):
     """Names, typed or invited emails, user agents and authenticator names: all come from
     outside."""
@@ -489,10 +498,71 @@ def test_the_admin_download_is_recorded(admin_client, administrator, alice):
     recorded = Activity.objects.get(kind=Activity.Kind.ACTIVITY_DOWNLOADED)
     assert (recorded.actor, recorded.origin) == (administrator, Activity.Origin.ADMIN)
     assert recorded.detail == {"log": "activity", "filters": {"kind": "reset"}}
+    assert recorded.team is None
+
+
+def test_a_staff_members_download_is_not_in_their_own_teams_log(
+    client, make_user, acme, add_authenticator
+):
+    """The platform's log was downloaded, not the team's: the record belongs to no team."""
+    staff = make_user("ops@acme.test", team=acme, is_staff=True, is_superuser=True)
+    sign_in_verified(client, staff, add_authenticator(staff))
+
+    downloaded(client, "activity")
+
+    recorded = Activity.objects.get(kind=Activity.Kind.ACTIVITY_DOWNLOADED)
+    assert (recorded.actor, recorded.team) == (staff, None)
+    assert not Activity.objects.filter(team=acme, kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+@pytest.mark.parametrize("model", ["activity", "refusedattempts"])
+def test_a_get_of_the_admin_download_is_refused_and_records_nothing(admin_client, alice, model):
+    assert admin_client.get(download_url(model, {"kind": "reset"})).status_code == 405
+    assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+@pytest.mark.parametrize("model", ["activity", "refusedattempts"])
+def test_an_admin_download_without_the_csrf_token_is_refused_and_records_nothing(
+    administrator, add_authenticator, model
+):
+    client = sign_in_verified(
+        Client(enforce_csrf_checks=True), administrator, add_authenticator(administrator)
+    )
+
+    response = client.post(download_url(model))
+
+    assert response.status_code == 403
+    assert not isinstance(response, StreamingHttpResponse)
+    assert not Activity.objects.filter(kind=Activity.Kind.ACTIVITY_DOWNLOADED).exists()
+
+
+def test_the_changelists_form_with_its_token_gives_the_filtered_file(
+    administrator, add_authenticator, alice, outsider
+):
+    record_activity(
+        kind=Activity.Kind.PASSWORD_FAILED, subject=outsider, request_meta=RequestMeta()
+    )
+    client = sign_in_verified(
+        Client(enforce_csrf_checks=True), administrator, add_authenticator(administrator)
+    )
+    changelist = client.get(admin_url("activity", "changelist"), {"kind": "password_failed"})
+    form = re.search(
+        r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', changelist.text, re.S
+    )
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form[2])[1]
+
+    response = client.post(html.unescape(form[1]), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert [(row["Event"], row["Whom (email)"]) for row in rows] == [
+        ("Wrong password", outsider.email)
+    ]
 
 
 def test_a_bad_filter_goes_back_to_the_changelist_as_the_changelist_does(admin_client, alice):
-    response = admin_client.get(admin_url("activity", "download"), {"created_at__gte": "never"})
+    response = admin_client.post(download_url("activity", {"created_at__gte": "never"}))
 
     assert response.status_code == 302
     assert response.url == admin_url("activity", "changelist") + "?e=1"
@@ -503,14 +573,14 @@ def test_staff_who_may_not_view_the_log_cannot_download_it(client, make_user, ad
     staff = make_user("clerk@axur.test", is_staff=True)
     sign_in_verified(client, staff, add_authenticator(staff))
 
-    assert client.get(admin_url("activity", "download")).status_code == 403
-    assert client.get(admin_url("refusedattempts", "download")).status_code == 403
+    assert client.post(admin_url("activity", "download")).status_code == 403
+    assert client.post(admin_url("refusedattempts", "download")).status_code == 403
 
 
 def test_outside_the_admin_the_download_leads_to_its_sign_in(client, member, member_device):
     """A Manager or Member without staff status never reaches the admin's download."""
     sign_in_verified(client, member, member_device)
-    response = client.get(admin_url("activity", "download"))
+    response = client.post(admin_url("activity", "download"))
     assert response.status_code == 302 and "/admin/login/" in response.url
 
 

@@ -1,6 +1,7 @@
 """Activity records: append one, or several with one INSERT."""
 
 import contextlib
+import enum
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -45,6 +46,16 @@ def _origin_of(request) -> str:
     return Activity.Origin.NOT_SIGNED_IN
 
 
+class Scope(enum.Enum):
+    """``team=PLATFORM_WIDE``: a record of no team, whoever acted. An administrator's action on
+    the whole platform is not their own team's activity."""
+
+    PLATFORM_WIDE = "platform-wide"
+
+
+PLATFORM_WIDE = Scope.PLATFORM_WIDE
+
+
 def new_activity(
     *,
     kind: Activity.Kind,
@@ -55,12 +66,14 @@ def new_activity(
     **detail,
 ) -> Activity:
     """One activity record, not yet saved. ``detail`` must never hold a password, code or key.
-    The record belongs to ``team`` if given, else to the subject's team or the actor's."""
-    team_id = (
-        team.pk
-        if team is not None
-        else getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
-    )
+    The record belongs to ``team`` if given (none if ``PLATFORM_WIDE``), else to the subject's
+    team or the actor's."""
+    if team is PLATFORM_WIDE:
+        team_id = None
+    elif team is not None:
+        team_id = team.pk
+    else:
+        team_id = getattr(subject, "team_id", None) or getattr(actor, "team_id", None)
     return Activity(
         kind=kind,
         subject=subject,
