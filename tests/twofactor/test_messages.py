@@ -241,9 +241,7 @@ def test_my_preferences_says_the_managers_were_told_of_a_pending_request(
     assert "it is pending and the Managers of your team have been told." in section
 
 
-def test_my_preferences_of_a_team_without_managers_names_the_administrators(
-    client, member, device
-):
+def test_my_preferences_of_a_team_without_managers_names_the_administrators(client, member, device):
     section = pending_sentence_on_my_preferences(client, member, device)
     assert "it is pending and the platform administrators have been told." in section
     assert "Managers of your team have been told" not in section
