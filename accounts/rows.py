@@ -41,8 +41,8 @@ def local_date(value) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _date_in(day, language: str) -> str:
-    return date_format(day, "DATE_FORMAT")  # in ``language``, the active one
+def _date_in(day, language: str, date_format_name: str = "DATE_FORMAT") -> str:
+    return date_format(day, date_format_name)  # in ``language``, the active one
 
 
 @receiver(setting_changed)
@@ -65,7 +65,7 @@ def moment(value, *, time: bool = False) -> SafeString:
     """``value`` for a table: its day (and its time of day if ``time``) in a ``<time>`` element
     whose title gives the full date and time, in the current time zone."""
     local = timezone.localtime(value)
-    short = date_format(local, SHORT_DATE_FORMAT)
+    short = _date_in(local.date(), get_language(), SHORT_DATE_FORMAT)  # once per day, as above
     if time:
         short = f"{short} {date_format(local, 'TIME_FORMAT')}"
     return format_html(

@@ -1,5 +1,8 @@
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from accounts.context_processors import layout_links
 
@@ -54,8 +57,14 @@ def icon(name, label=""):
             layout_links()["icons"],
             name,
         )
+    return _decoration(layout_links()["icons"], str(name))
+
+
+@lru_cache(maxsize=256)
+def _decoration(sprite: str, name: str) -> SafeString:
+    """An icon without a label: the same markup for the same sprite and name, made once."""
     return format_html(
         '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
-        layout_links()["icons"],
+        sprite,
         name,
     )
