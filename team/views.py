@@ -224,16 +224,17 @@ def member_detail(request, member_id: int):
             twofactor_selectors.with_recovery_codes_count(User.objects.all())
         ),
     )
+    status = status_of_annotated(person)
     return render(
         request,
         "team/member_detail.html",
         {
             "person": person,
             "is_self": person.pk == request.user.pk,
-            "status": _status_of(person),
-            "status_class": person.two_factor_status,
-            "status_icon": STATUS_ICONS[person.two_factor_status],
-            "offers_reset": _offers_reset(person, person.two_factor_status),
+            "status": _status_of(person, status),
+            "status_class": status,
+            "status_icon": STATUS_ICONS[status],
+            "offers_reset": _offers_reset(person, status),
             "recovery_codes": _recovery_codes_left(person.recovery_codes_left),
             "last_sign_in": person.last_login and moment(person.last_login, time=True),
             "authenticators": _authenticator_rows(twofactor_selectors.authenticators_of(person)),
@@ -241,7 +242,8 @@ def member_detail(request, member_id: int):
             "activity": activity_rows(
                 selectors.team_activity(request.user.team, person_id=person.pk)[:20]
             ),
-            "requested_since": person.requested_since and moment(person.requested_since, time=True),
+            "requested_since": person.reset_requested_at
+            and moment(person.reset_requested_at, time=True),
         },
     )
 
@@ -283,15 +285,15 @@ STATUS_ICONS = {
 }
 
 
-def _status_of(person):
+def _status_of(person, status: TwoFactorStatus):
     """A person's 2FA status in words, with the moment it dates from where it has one: the
     first authenticator's day, the lock's or the request's time."""
-    since = status_since(person)
+    since = status_since(person, status)
     if since is None:
-        return TwoFactorStatus(person.two_factor_status).label
-    if person.two_factor_status == TwoFactorStatus.ON:
+        return status.label
+    if status == TwoFactorStatus.ON:
         return sentence(_("On since %(since)s"), since=moment(since))
-    if person.two_factor_status == TwoFactorStatus.LOCKED:
+    if status == TwoFactorStatus.LOCKED:
         return sentence(_("Locked since %(since)s"), since=moment(since, time=True))
     return sentence(_("Reset requested on %(since)s"), since=moment(since, time=True))
 

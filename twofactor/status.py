@@ -123,13 +123,17 @@ def fact_conditions(now=None) -> dict[str, Q]:
     }
 
 
-def _locked_condition(now=None) -> Q:
+def _locks(now=None):
+    """The code entries locked now: enough wrong codes in a row, the last within the lock's time."""
     lock_start = (now or timezone.now()) - timedelta(seconds=app_settings.lock_seconds())
-    locked_ids = CodeThrottle.objects.filter(
+    return CodeThrottle.objects.filter(
         throttling_failure_timestamp__gt=lock_start,
         throttling_failure_count__gte=app_settings.lock_after_failures(),
-    ).values("user_id")
-    return Q(pk__in=locked_ids)
+    )
+
+
+def _locked_condition(now=None) -> Q:
+    return Q(pk__in=_locks(now).values("user_id"))
 
 
 def _requested_condition() -> Q:
@@ -268,33 +272,22 @@ def with_two_factor_status_of(users, status: str):
     return users.filter(condition) if condition is not None else users.none()
 
 
-# Which moment each status dates from: the person's first authenticator (``two_factor_since``),
-# the wrong code that locked code entry, the open reset request. The other statuses have none.
-SINCE = {
-    TwoFactorStatus.ON: "two_factor_since",
-    TwoFactorStatus.LOCKED: "locked_since",
-    TwoFactorStatus.REQUESTED: "requested_since",
-}
-
-
 def with_two_factor_status_since(users):
-    """``with_two_factor_status`` and the moments its statuses date from: ``locked_since``
-    (while the lock holds) and ``requested_since`` (of the open request), subqueries of the same
-    query. ``status_since`` picks the one of the person's status."""
-    lock_start = timezone.now() - timedelta(seconds=app_settings.lock_seconds())
-    locks = CodeThrottle.objects.filter(
-        user=OuterRef("pk"),
-        throttling_failure_timestamp__gt=lock_start,
-        throttling_failure_count__gte=app_settings.lock_after_failures(),
-    )
-    requests = ResetRequest.objects.filter(user=OuterRef("pk"), status=ResetRequest.Status.OPEN)
-    return with_two_factor_status(users).annotate(
-        locked_since=Subquery(locks.values("throttling_failure_timestamp")[:1]),
-        requested_since=Subquery(requests.order_by("created_at").values("created_at")[:1]),
-    )
+    """``with_two_factor_facts`` and ``locked_since``, the time of the wrong code that locked
+    code entry (while the lock holds): with the first authenticator and the open request's time,
+    every moment a status dates from, in the same query. ``status_since`` picks the one of a
+    status."""
+    lock = _locks().filter(user=OuterRef("pk")).values("throttling_failure_timestamp")
+    return with_two_factor_facts(users).annotate(locked_since=Subquery(lock[:1]))
 
 
-def status_since(person):
-    """When the status of a person read with ``with_two_factor_status_since`` began, or None."""
-    field = SINCE.get(person.two_factor_status)
-    return getattr(person, field) if field else None
+def status_since(person, status: TwoFactorStatus):
+    """When ``status``, the status of a person read with ``with_two_factor_status_since``, began:
+    the first authenticator, the lock, the open reset request; None for the other statuses."""
+    if status == TwoFactorStatus.ON:
+        return two_factor_since_of(person)
+    if status == TwoFactorStatus.LOCKED:
+        return person.locked_since
+    if status == TwoFactorStatus.REQUESTED:
+        return person.reset_requested_at
+    return None
