@@ -3,6 +3,7 @@ event, and never a password, code, key or session id."""
 
 import io
 import logging
+import time
 
 import pytest
 from django.http import HttpResponse
@@ -11,7 +12,9 @@ from django.urls import reverse
 
 from accounts.middleware import ForwardedClientAddressMiddleware, RequestIdMiddleware
 from tests.conftest import PASSWORD, code_for
+from tests.twofactor.test_wizard import NAME, SCAN, VERIFY, go_to_scan, key_from_page
 from twofactor import app_settings, totp
+from twofactor.models import Authenticator
 
 
 @pytest.fixture
@@ -115,6 +118,39 @@ def test_no_password_code_key_or_session_id_is_ever_logged(
         "session id before the code": pending_session,
         "session id": client.session.session_key,
         "trusted-browser token": trusted_cookie.split(".", 1)[1],
+    }
+    logged = "\n".join(
+        [log_output.getvalue(), caplog.text] + [repr(vars(record)) for record in caplog.records]
+    )
+    assert [name for name, value in secrets.items() if value in logged] == []
+
+
+def test_no_key_code_or_password_of_the_setup_wizard_is_ever_logged(
+    client, member, clock, log_output, caplog
+):
+    """The wizard shows the key (the QR code, its groups, the otpauth link for the phone's app)
+    and takes the code that proves it: none of them reaches a log line or record."""
+    caplog.set_level(logging.DEBUG)
+    client.post(reverse("accounts:sign_in"), {"email": member.email, "password": PASSWORD})
+    scan = go_to_scan(client).content.decode()
+    key = key_from_page(scan)
+    client.get(SCAN)  # the step again: the same key, drawn again
+    client.post(SCAN)
+    wrong_code = totp.code_at(key, time.time() + 7 * 30)
+    client.post(VERIFY, {"code": wrong_code})
+    clock.shift(2)  # past the back-off after the wrong code
+    right_code = totp.code_at(key, time.time())
+    assert client.post(VERIFY, {"code": right_code}).url == NAME  # the whole setup ran
+    device = Authenticator.objects.get(user=member)
+
+    secrets = {
+        "password": PASSWORD,
+        "wrong code": wrong_code,
+        "code": right_code,
+        "key (base32)": totp.key_to_base32(key),
+        "key (hex)": key.hex(),
+        "otpauth link": totp.provisioning_uri(key, member.email),
+        "encrypted key": device.encrypted_key,
     }
     logged = "\n".join(
         [log_output.getvalue(), caplog.text] + [repr(vars(record)) for record in caplog.records]
