@@ -119,11 +119,9 @@ class ActivityLog:
     itself.
     """
 
-    def __init__(
-        self, records: QuerySet | None, refusals: QuerySet | None, *, with_team: bool = False
-    ):
+    def __init__(self, records: QuerySet | None, refusals: QuerySet | None):
         self.parts = [
-            rows(query, with_team=with_team)
+            rows(query)
             for rows, query in ((record_rows, records), (refusal_rows, refusals))
             if query is not None
         ]
