@@ -94,6 +94,7 @@ def test_the_page_loads_its_script_from_a_file_and_has_no_inline_script_or_style
     page, parsed, _name, _href = render()
     scripts = parsed.find("script")
     assert static("js/recovery-codes.js") in [s.get("src") for s in scripts]
+    assert static("js/copy.js") in [s.get("src") for s in scripts]
     assert all(s.get("src") and "defer" in s for s in scripts)
     assert parsed.script_text == []
     assert "<style" not in page and " style=" not in page
@@ -111,9 +112,10 @@ def test_the_page_is_translated(db, language):
         assert f">{label}</" in page
 
 
-def test_the_static_script_copies_the_codes_and_says_so():
+def test_the_static_scripts_copy_the_codes_print_and_say_so():
+    copy = Path(settings.BASE_DIR, "static/js/copy.js").read_text()
+    assert "navigator.clipboard.writeText" in copy and 'join("\\n")' in copy
     script = Path(settings.BASE_DIR, "static/js/recovery-codes.js").read_text()
-    assert "navigator.clipboard.writeText" in script and 'join("\\n")' in script
     assert "window.print()" in script and "hidden = false" in script
 
 

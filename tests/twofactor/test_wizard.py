@@ -565,7 +565,8 @@ def test_the_key_is_in_groups_of_four_each_kept_whole(wizard_client, member):
 
 def test_copy_key_starts_hidden_for_its_script_to_show(wizard_client):
     page = go_to_scan(wizard_client).content.decode()
-    button = re.search(r"<button[^>]*data-copy-key[^>]*>", page).group(0)
-    assert " hidden" in button and 'data-copy-key="setup-key"' in button
+    button = re.search(r"<button[^>]*data-copy-target[^>]*>", page).group(0)
+    assert " hidden" in button and 'data-copy-target="setup-key"' in button
+    assert 'data-copy-as="key"' in button
     assert 'id="setup-key-status"' in page and 'aria-live="polite"' in page
-    assert '<script src="/static/js/setup-key.js" defer></script>' in page
+    assert '<script src="/static/js/copy.js" defer></script>' in page
